@@ -1,0 +1,266 @@
+//! Saving a body to local disk.
+//!
+//! Bytes go to `<target><suffix>` (the partial file) and the partial file is renamed to the
+//! target only once the stream ended without error, so a file under its final name is always
+//! complete. A name that comes from a server is checked first ([`check_file_name`]): it can
+//! never escape the target folder.
+
+use std::path::{Path, PathBuf};
+
+use futures::{Stream, StreamExt};
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, ErrorKind};
+
+/// The default partial-file suffix.
+pub const DEFAULT_PARTIAL_SUFFIX: &str = ".partial";
+
+const RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Checks that a file name (typically from a server) is one plain name in a folder: not empty,
+/// not `.` or `..`, no `/` or `\`, no NUL or other control character, not a drive or absolute
+/// path, not a reserved device name, at most 255 bytes.
+///
+/// ```
+/// use cloud_core::body::check_file_name;
+/// assert!(check_file_name("report.pdf").is_ok());
+/// assert!(check_file_name("../x").is_err());
+/// assert!(check_file_name("/etc/x").is_err());
+/// ```
+pub fn check_file_name(name: &str) -> Result<(), Error> {
+    let reject = |why: &str| {
+        Err(Error::invalid_input(format!(
+            "refusing file name {:?}: {why}",
+            name.chars().take(64).collect::<String>()
+        )))
+    };
+    if name.is_empty() {
+        return reject("empty");
+    }
+    if name == "." || name == ".." {
+        return reject("a relative folder reference");
+    }
+    if name.contains(['/', '\\']) {
+        return reject("contains a path separator");
+    }
+    if name.chars().any(char::is_control) {
+        return reject("contains a control character");
+    }
+    if name.len() > 255 {
+        return reject("longer than 255 bytes");
+    }
+    if name.len() >= 2 && name.as_bytes()[1] == b':' {
+        return reject("a drive path");
+    }
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        return reject("a reserved device name");
+    }
+    Ok(())
+}
+
+/// Options for saving a body.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SaveOptions {
+    /// Suffix of the partial file (acd_cli uses `.__incomplete`).
+    pub partial_suffix: String,
+    /// Continue an existing partial file instead of starting over.
+    pub resume: bool,
+    /// Replace an existing target (default true); otherwise an existing target is a
+    /// [`ErrorKind::Conflict`].
+    pub overwrite: bool,
+}
+
+impl Default for SaveOptions {
+    fn default() -> Self {
+        Self {
+            partial_suffix: DEFAULT_PARTIAL_SUFFIX.to_owned(),
+            resume: false,
+            overwrite: true,
+        }
+    }
+}
+
+impl SaveOptions {
+    /// Sets the partial-file suffix.
+    pub fn partial_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.partial_suffix = suffix.into();
+        self
+    }
+
+    /// Continue an existing partial file.
+    pub fn resume(mut self, resume: bool) -> Self {
+        self.resume = resume;
+        self
+    }
+
+    /// Replace an existing target.
+    pub fn overwrite(mut self, overwrite: bool) -> Self {
+        self.overwrite = overwrite;
+        self
+    }
+}
+
+/// A partial file being written, renamed to its target by [`PartialFile::finish`].
+#[derive(Debug)]
+pub struct PartialFile {
+    file: tokio::io::BufWriter<tokio::fs::File>,
+    partial: PathBuf,
+    target: PathBuf,
+    written: u64,
+}
+
+fn with_suffix(target: &Path, suffix: &str) -> PathBuf {
+    let mut s = target.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+impl PartialFile {
+    /// Opens the partial file of `target`: appended to when `options.resume` and it exists,
+    /// otherwise created empty.
+    pub async fn create(target: &Path, options: &SaveOptions) -> Result<Self, Error> {
+        if !options.overwrite && tokio::fs::try_exists(target).await.unwrap_or(false) {
+            return Err(Error::with_message(
+                ErrorKind::Conflict,
+                format!("{} exists", target.display()),
+            ));
+        }
+        let partial = with_suffix(target, &options.partial_suffix);
+        let mut open = tokio::fs::OpenOptions::new();
+        open.create(true).write(true);
+        if options.resume {
+            open.append(true);
+        } else {
+            open.truncate(true);
+        }
+        let file = open.open(&partial).await?;
+        let written = if options.resume {
+            file.metadata().await?.len()
+        } else {
+            0
+        };
+        Ok(Self {
+            file: tokio::io::BufWriter::with_capacity(256 * 1024, file),
+            partial,
+            target: target.to_owned(),
+            written,
+        })
+    }
+
+    /// Bytes already in the partial file (where a resumed download starts).
+    pub fn offset(&self) -> u64 {
+        self.written
+    }
+
+    /// The partial file's path.
+    pub fn partial_path(&self) -> &Path {
+        &self.partial
+    }
+
+    /// Appends bytes.
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.file.write_all(bytes).await?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes a whole stream.
+    pub async fn write_stream<S>(&mut self, stream: S) -> Result<(), Error>
+    where
+        S: Stream<Item = Result<bytes::Bytes, Error>>,
+    {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(chunk) = stream.next().await {
+            self.write(&chunk?).await?;
+        }
+        Ok(())
+    }
+
+    /// Flushes, syncs and renames the partial file to its target. Returns the byte count.
+    pub async fn finish(mut self) -> Result<u64, Error> {
+        self.file.flush().await?;
+        self.file.get_ref().sync_all().await?;
+        drop(self.file);
+        tokio::fs::rename(&self.partial, &self.target).await?;
+        Ok(self.written)
+    }
+
+    /// Removes the partial file (when a resume is not wanted).
+    pub async fn discard(self) -> Result<(), Error> {
+        drop(self.file);
+        tokio::fs::remove_file(&self.partial).await?;
+        Ok(())
+    }
+}
+
+/// Saves a stream to `target` through its partial file. On error the partial file is kept
+/// (for a later resume) and the target is untouched.
+pub async fn save_to_path<S>(stream: S, target: &Path, options: &SaveOptions) -> Result<u64, Error>
+where
+    S: Stream<Item = Result<bytes::Bytes, Error>>,
+{
+    let mut file = PartialFile::create(target, options).await?;
+    file.write_stream(stream).await?;
+    file.finish().await
+}
+
+/// Saves a stream as `name` (typically from a server, so checked by [`check_file_name`]) in
+/// `dir`. Returns the path written and the byte count.
+pub async fn save_to_dir<S>(
+    stream: S,
+    dir: &Path,
+    name: &str,
+    options: &SaveOptions,
+) -> Result<(PathBuf, u64), Error>
+where
+    S: Stream<Item = Result<bytes::Bytes, Error>>,
+{
+    check_file_name(name)?;
+    check_file_name(&format!("{name}{}", options.partial_suffix))?;
+    let target = dir.join(name);
+    let n = save_to_path(stream, &target, options).await?;
+    Ok((target, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_are_refused() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "/etc/passwd",
+            "a\\b",
+            "C:x",
+            "x\0y",
+            "CON",
+            "nul.txt",
+            "com1",
+            "a\nb",
+        ] {
+            assert!(check_file_name(bad).is_err(), "{bad:?} accepted");
+        }
+        let long = "x".repeat(256);
+        assert!(check_file_name(&long).is_err());
+        for good in [
+            "a",
+            "a.txt",
+            ".hidden",
+            "..x",
+            "con sole.txt",
+            "ünïcode.txt",
+        ] {
+            assert!(check_file_name(good).is_ok(), "{good:?} refused");
+        }
+    }
+}

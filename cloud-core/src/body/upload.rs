@@ -1,0 +1,206 @@
+//! Uploads in bounded memory: a source read one bounded chunk at a time.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use bytes::{Bytes, BytesMut};
+use futures::Stream;
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use super::progress::{report, ProgressFn};
+use crate::error::{Error, ErrorKind, TransportKind};
+
+/// Reads `reader` as a stream of chunks of exactly `chunk_size` bytes (the last may be
+/// shorter; an empty source gives no chunk). Each chunk is a [`Bytes`], cheap to clone and so
+/// to re-send on a retry. Peak memory is one chunk.
+pub fn chunks<R>(reader: R, chunk_size: usize) -> impl Stream<Item = Result<Bytes, Error>> + Send
+where
+    R: AsyncRead + Send + Unpin + 'static,
+{
+    let chunk_size = chunk_size.max(1);
+    futures::stream::unfold(Some(reader), move |reader| async move {
+        let mut reader = reader?;
+        let mut buf = BytesMut::with_capacity(chunk_size);
+        while buf.len() < chunk_size {
+            match (&mut reader)
+                .take((chunk_size - buf.len()) as u64)
+                .read_buf(&mut buf)
+                .await
+            {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => return Some((Err(Error::from(e)), None)),
+            }
+        }
+        if buf.is_empty() {
+            return None;
+        }
+        let last = buf.len() < chunk_size;
+        Some((Ok(buf.freeze()), (!last).then_some(reader)))
+    })
+}
+
+/// Where an upload's bytes come from.
+pub enum UploadSource {
+    /// A local file: reopened for each attempt, so a retry re-sends the whole file.
+    Path(PathBuf),
+    /// Bytes in memory (small bodies).
+    Bytes(Bytes),
+    /// Any reader: one attempt only (a retry cannot re-read it).
+    Reader(Option<Box<dyn AsyncRead + Send + Unpin>>),
+}
+
+impl fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UploadSource::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            UploadSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            UploadSource::Reader(_) => f.write_str("Reader(..)"),
+        }
+    }
+}
+
+impl From<PathBuf> for UploadSource {
+    fn from(p: PathBuf) -> Self {
+        UploadSource::Path(p)
+    }
+}
+
+impl From<&std::path::Path> for UploadSource {
+    fn from(p: &std::path::Path) -> Self {
+        UploadSource::Path(p.to_owned())
+    }
+}
+
+impl From<Bytes> for UploadSource {
+    fn from(b: Bytes) -> Self {
+        UploadSource::Bytes(b)
+    }
+}
+
+impl From<Vec<u8>> for UploadSource {
+    fn from(b: Vec<u8>) -> Self {
+        UploadSource::Bytes(Bytes::from(b))
+    }
+}
+
+impl UploadSource {
+    /// A one-shot reader source.
+    pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
+        UploadSource::Reader(Some(Box::new(reader)))
+    }
+
+    /// The length, when it is known without reading (file size, bytes length).
+    pub async fn len(&self) -> Result<Option<u64>, Error> {
+        Ok(match self {
+            UploadSource::Path(p) => Some(tokio::fs::metadata(p).await?.len()),
+            UploadSource::Bytes(b) => Some(b.len() as u64),
+            UploadSource::Reader(_) => None,
+        })
+    }
+
+    /// True when the source can be read again for a retry.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self, UploadSource::Reader(_))
+    }
+
+    /// The file name of a path source.
+    pub fn file_name(&self) -> Option<String> {
+        match self {
+            UploadSource::Path(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()),
+            _ => None,
+        }
+    }
+
+    /// Opens the source for one attempt. A reader source opens once; after that this is an
+    /// error (the caller's retry loop then returns the previous attempt's answer).
+    /// Synchronous (opening a file is one quick system call), so that it fits in a retry
+    /// loop's request builder.
+    pub fn open(&mut self) -> Result<Box<dyn AsyncRead + Send + Unpin>, Error> {
+        match self {
+            UploadSource::Path(p) => Ok(Box::new(tokio::fs::File::from_std(std::fs::File::open(
+                p,
+            )?))),
+            UploadSource::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
+            UploadSource::Reader(r) => r.take().ok_or_else(|| {
+                Error::with_message(
+                    ErrorKind::Transport(TransportKind::Body),
+                    "a one-shot upload reader cannot be sent twice",
+                )
+            }),
+        }
+    }
+
+    /// Opens the source as a streamed request body (64 KiB reads), reporting progress.
+    pub fn open_body(
+        &mut self,
+        total: Option<u64>,
+        progress: Option<ProgressFn>,
+    ) -> Result<reqwest::Body, Error> {
+        if let UploadSource::Bytes(b) = self {
+            report(progress.as_ref(), b.len() as u64, total);
+            return Ok(reqwest::Body::from(b.clone()));
+        }
+        let reader = self.open()?;
+        Ok(reader_body(reader, total, progress))
+    }
+}
+
+/// A streamed request body over a reader, in 64 KiB reads, with progress.
+pub fn reader_body(
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    total: Option<u64>,
+    progress: Option<ProgressFn>,
+) -> reqwest::Body {
+    use futures::StreamExt;
+    let mut sent = 0u64;
+    let stream = tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024).map(move |r| {
+        if let Ok(b) = &r {
+            sent += b.len() as u64;
+            report(progress.as_ref(), sent, total);
+        }
+        r
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::TryStreamExt;
+
+    #[tokio::test]
+    async fn chunks_are_bounded_and_complete() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let got: Vec<Bytes> = chunks(std::io::Cursor::new(data.clone()), 4096)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            got.iter().map(Bytes::len).collect::<Vec<_>>(),
+            [4096, 4096, 1808]
+        );
+        assert_eq!(got.concat(), data);
+        let none: Vec<Bytes> = chunks(std::io::Cursor::new(Vec::new()), 10)
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+        // Exactly one chunk: no empty chunk after it.
+        let one: Vec<Bytes> = chunks(std::io::Cursor::new(vec![1u8; 10]), 10)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(one.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn reader_source_opens_once() {
+        let mut s = UploadSource::reader(std::io::Cursor::new(vec![1u8, 2, 3]));
+        assert!(!s.is_replayable());
+        assert!(s.open().is_ok());
+        assert!(s.open().is_err());
+        let mut b = UploadSource::from(vec![1u8, 2]);
+        assert!(b.open().is_ok() && b.open().is_ok());
+    }
+}

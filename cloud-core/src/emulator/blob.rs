@@ -1,0 +1,394 @@
+//! Blob storage for emulators: file bodies written to a temporary folder as they stream in
+//! (never held whole in memory), synthesized bodies for benchmarks, and a `Range`-aware
+//! response builder.
+
+use std::fmt;
+use std::io::SeekFrom;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use md5::{Digest, Md5};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+const PATTERN_LEN: usize = 1 << 20;
+const READ_CHUNK: usize = 256 * 1024;
+
+fn pattern() -> &'static Bytes {
+    static P: OnceLock<Bytes> = OnceLock::new();
+    P.get_or_init(|| {
+        // xorshift: deterministic, not periodic within the pattern.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut v = Vec::with_capacity(PATTERN_LEN);
+        while v.len() < PATTERN_LEN {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v.extend_from_slice(&x.to_le_bytes());
+        }
+        Bytes::from(v)
+    })
+}
+
+enum Content {
+    File(PathBuf),
+    Memory(Bytes),
+    Synthetic,
+}
+
+struct Inner {
+    content: Content,
+    len: u64,
+    md5: String,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Content::File(p) = &self.content {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A stored body (cheap to clone; a file body is deleted when its last clone drops).
+#[derive(Clone)]
+pub struct Blob {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blob")
+            .field("len", &self.inner.len)
+            .field("md5", &self.inner.md5)
+            .finish()
+    }
+}
+
+impl Blob {
+    /// A blob held in memory (small bodies).
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        let md5 = hex(&Md5::digest(&bytes));
+        Self {
+            inner: Arc::new(Inner {
+                len: bytes.len() as u64,
+                content: Content::Memory(bytes),
+                md5,
+            }),
+        }
+    }
+
+    /// A synthesized blob of `len` deterministic bytes, stored nowhere: for benchmarks of
+    /// large transfers. Its MD5 is not computed (reported as empty).
+    pub fn synthetic(len: u64) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                content: Content::Synthetic,
+                len,
+                md5: String::new(),
+            }),
+        }
+    }
+
+    /// The bytes a synthetic blob of any length holds from `offset` on, for checks.
+    pub fn synthetic_bytes(offset: u64, len: usize) -> Vec<u8> {
+        let p = pattern();
+        (0..len as u64)
+            .map(|i| p[((offset + i) % PATTERN_LEN as u64) as usize])
+            .collect()
+    }
+
+    /// The size in bytes.
+    pub fn len(&self) -> u64 {
+        self.inner.len
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.inner.len == 0
+    }
+
+    /// The MD5, lower-case hex (empty for a synthetic blob).
+    pub fn md5(&self) -> &str {
+        &self.inner.md5
+    }
+
+    /// A strong ETag for the content.
+    pub fn etag(&self) -> String {
+        if self.inner.md5.is_empty() {
+            format!("\"syn-{}\"", self.inner.len)
+        } else {
+            format!("\"{}\"", self.inner.md5)
+        }
+    }
+
+    /// The bytes `start..end` as a stream (end exclusive, clamped to the length).
+    pub fn stream(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        let end = end.min(self.inner.len);
+        let start = start.min(end);
+        let inner = Arc::clone(&self.inner);
+        futures::stream::unfold(
+            (inner, start, None::<tokio::fs::File>),
+            move |(inner, pos, mut file)| async move {
+                if pos >= end {
+                    return None;
+                }
+                let want = (end - pos).min(READ_CHUNK as u64) as usize;
+                let chunk = match &inner.content {
+                    Content::Memory(b) => Ok(b.slice(pos as usize..pos as usize + want)),
+                    Content::Synthetic => {
+                        let p = pattern();
+                        let at = (pos % PATTERN_LEN as u64) as usize;
+                        let n = want.min(PATTERN_LEN - at);
+                        Ok(p.slice(at..at + n))
+                    }
+                    Content::File(path) => read_file_chunk(path, &mut file, pos, want).await,
+                };
+                match chunk {
+                    Ok(c) => {
+                        let n = c.len() as u64;
+                        if n == 0 {
+                            return None;
+                        }
+                        Some((Ok(c), (inner, pos + n, file)))
+                    }
+                    Err(e) => Some((Err(e), (inner, end, None))),
+                }
+            },
+        )
+    }
+}
+
+async fn read_file_chunk(
+    path: &PathBuf,
+    file: &mut Option<tokio::fs::File>,
+    pos: u64,
+    want: usize,
+) -> Result<Bytes, std::io::Error> {
+    if file.is_none() {
+        let mut f = tokio::fs::File::open(path).await?;
+        f.seek(SeekFrom::Start(pos)).await?;
+        *file = Some(f);
+    }
+    let f = file
+        .as_mut()
+        .ok_or_else(|| std::io::Error::other("file not open"))?;
+    let mut buf = bytes::BytesMut::with_capacity(want);
+    while buf.len() < want {
+        let n = f.read_buf(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(buf.freeze())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where an emulator keeps its file bodies: a temporary folder removed when the store drops.
+pub struct BlobStore {
+    dir: tempfile::TempDir,
+    next: AtomicU64,
+}
+
+impl fmt::Debug for BlobStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlobStore")
+            .field("dir", &self.dir.path())
+            .finish()
+    }
+}
+
+impl BlobStore {
+    /// A store in a new temporary folder.
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            dir: tempfile::Builder::new()
+                .prefix("cloud-emulator-")
+                .tempdir()?,
+            next: AtomicU64::new(0),
+        })
+    }
+
+    /// Streams a body to a new file, computing its MD5 as it goes. A body error leaves no file.
+    pub async fn put_stream<S, E>(&self, stream: S) -> std::io::Result<Blob>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: fmt::Display,
+    {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        let path = self.dir.path().join(format!("blob-{n}"));
+        let result = write_stream(&path, stream).await;
+        match result {
+            Ok((len, md5)) => Ok(Blob {
+                inner: Arc::new(Inner {
+                    content: Content::File(path),
+                    len,
+                    md5,
+                }),
+            }),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn write_stream<S, E>(path: &PathBuf, stream: S) -> std::io::Result<(u64, String)>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: fmt::Display,
+{
+    let file = tokio::fs::File::create(path).await?;
+    let mut file = tokio::io::BufWriter::with_capacity(READ_CHUNK, file);
+    let mut md5 = Md5::new();
+    let mut len = 0u64;
+    let mut stream = std::pin::pin!(stream);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()))?;
+        md5.update(&chunk);
+        len += chunk.len() as u64;
+        file.write_all(&chunk).await?;
+    }
+    file.flush().await?;
+    Ok((len, hex(&md5.finalize())))
+}
+
+/// Parses a `Range: bytes=a-b` (or `a-`, or `-n`) header against a size. Returns the
+/// half-open range, `Ok(None)` for no (or an unsupported multi-range) header, `Err(())` for an
+/// unsatisfiable one.
+#[allow(clippy::result_unit_err)]
+pub fn parse_range(value: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(v) = value else { return Ok(None) };
+    let Some(spec) = v.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((a, b)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let range = if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 {
+            return Err(());
+        }
+        (size.saturating_sub(n), size)
+    } else {
+        let start: u64 = a.parse().map_err(|_| ())?;
+        let end = if b.is_empty() {
+            size
+        } else {
+            b.parse::<u64>()
+                .map_err(|_| ())?
+                .saturating_add(1)
+                .min(size)
+        };
+        if start >= size || start >= end {
+            return Err(());
+        }
+        (start, end)
+    };
+    Ok(Some(range))
+}
+
+/// A response serving a blob: 200 with the whole body, or 206 for a `Range` request, or 416;
+/// with Content-Length, Accept-Ranges, ETag and the given content type.
+pub fn serve_blob(blob: &Blob, request_headers: &HeaderMap, content_type: &str) -> Response {
+    let size = blob.len();
+    let range = request_headers
+        .get(http::header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    let mut builder = Response::builder()
+        .header(http::header::ACCEPT_RANGES, "bytes")
+        .header(http::header::ETAG, blob.etag());
+    if let Ok(ct) = HeaderValue::from_str(content_type) {
+        builder = builder.header(http::header::CONTENT_TYPE, ct);
+    }
+    let built = match parse_range(range, size) {
+        Ok(None) => builder
+            .status(StatusCode::OK)
+            .header(http::header::CONTENT_LENGTH, size)
+            .body(Body::from_stream(blob.stream(0, size))),
+        Ok(Some((start, end))) => builder
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(http::header::CONTENT_LENGTH, end - start)
+            .header(
+                http::header::CONTENT_RANGE,
+                format!("bytes {start}-{}/{size}", end - 1),
+            )
+            .body(Body::from_stream(blob.stream(start, end))),
+        Err(()) => builder
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .header(http::header::CONTENT_RANGE, format!("bytes */{size}"))
+            .body(Body::empty()),
+    };
+    built.unwrap_or_else(|_| {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range(None, 10), Ok(None));
+        assert_eq!(parse_range(Some("bytes=0-"), 10), Ok(Some((0, 10))));
+        assert_eq!(parse_range(Some("bytes=2-4"), 10), Ok(Some((2, 5))));
+        assert_eq!(parse_range(Some("bytes=2-400"), 10), Ok(Some((2, 10))));
+        assert_eq!(parse_range(Some("bytes=-3"), 10), Ok(Some((7, 10))));
+        assert_eq!(parse_range(Some("bytes=10-"), 10), Err(()));
+        assert_eq!(parse_range(Some("bytes=5-2"), 10), Err(()));
+        assert_eq!(parse_range(Some("bytes=0-1,3-4"), 10), Ok(None));
+        assert_eq!(parse_range(Some("items=0-1"), 10), Ok(None));
+    }
+
+    #[tokio::test]
+    async fn streams_are_exact() {
+        let data: Vec<u8> = (0..700_000u32).map(|i| (i % 253) as u8).collect();
+        let store = BlobStore::new().unwrap();
+        let blob = store
+            .put_stream(futures::stream::iter(
+                data.chunks(100_000)
+                    .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c))),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(blob.len(), data.len() as u64);
+        let got: Vec<Bytes> = blob
+            .stream(123, 650_001)
+            .map(|r| r.unwrap())
+            .collect()
+            .await;
+        assert_eq!(got.concat(), &data[123..650_001]);
+        let syn = Blob::synthetic(3 * PATTERN_LEN as u64 + 5);
+        let tail: Vec<Bytes> = syn
+            .stream(PATTERN_LEN as u64 * 3 - 2, syn.len())
+            .map(|r| r.unwrap())
+            .collect()
+            .await;
+        assert_eq!(
+            tail.concat(),
+            Blob::synthetic_bytes(PATTERN_LEN as u64 * 3 - 2, 7)
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! The emulator harness (feature `emulator`): what every provider emulator is built on.
+//!
+//! - [`EmulatorServer`]: serves an [`axum::Router`] on `127.0.0.1:0` (or a given loopback
+//!   address) and stops when dropped.
+//! - [`FaultPlan`]: deterministic, scripted faults: fail the next N requests of a route with a
+//!   status (and Retry-After), drop the connection after K body bytes in either direction,
+//!   delay, stall a body, expire the current access tokens.
+//! - [`RequestLog`]: every request seen, for assertions.
+//! - [`OAuth2Server`]: an authorization server (authorize redirect with code and state, token
+//!   endpoint for `authorization_code` and `refresh_token`, client auth by Basic or form).
+//! - [`BlobStore`]: file bodies kept on disk (or synthesized), served with `Range` support,
+//!   never buffered whole.
+//! - [`standalone`]: the convention for running an emulator as its own process: one JSON line
+//!   with `base_url` and the credentials on stdout, then serve until killed.
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use cloud_core::emulator::{EmulatorServer, Harness, Route};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let harness = Harness::new();
+//! let app = Router::new().route("/hello", get(|| async { "hi" }));
+//! let server = EmulatorServer::start(app, harness.clone()).await?;
+//! harness.faults().fail_next(1, Route::any().path("/hello"), 503, Some("1"));
+//!
+//! let url = format!("{}/hello", server.base_url());
+//! assert_eq!(reqwest::get(&url).await?.status(), 503);
+//! assert_eq!(reqwest::get(&url).await?.text().await?, "hi");
+//! assert_eq!(harness.log().count("GET", "/hello"), 2);
+//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+
+mod blob;
+mod faults;
+mod log;
+mod oauth2;
+mod server;
+pub mod standalone;
+
+pub use blob::{parse_range, serve_blob, Blob, BlobStore};
+pub use faults::{Fault, FaultPlan, Route};
+pub use log::{LoggedRequest, RequestLog};
+pub use oauth2::{ClientAuthStyle, IssuedToken, OAuth2Server, OAuth2ServerConfig, TokenRejection};
+pub use server::{EmulatorServer, Harness};
+
+/// Re-exported for emulator code.
+pub use axum;

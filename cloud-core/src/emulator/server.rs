@@ -1,0 +1,342 @@
+//! [`EmulatorServer`]: an HTTP/1.1 server on loopback that applies the [`FaultPlan`], records
+//! the [`RequestLog`] and hands each request to an [`axum::Router`].
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::Router;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use http::{HeaderValue, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_service::Service;
+
+use super::faults::{Fault, FaultPlan};
+use super::log::{LoggedRequest, RequestLog};
+use crate::error::Error;
+
+/// What an emulator shares with its tests: the fault plan and the request log.
+#[derive(Clone, Debug, Default)]
+pub struct Harness {
+    faults: FaultPlan,
+    log: RequestLog,
+}
+
+impl Harness {
+    /// A new harness with an empty plan and log.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The fault plan.
+    pub fn faults(&self) -> &FaultPlan {
+        &self.faults
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        &self.log
+    }
+}
+
+/// A running emulator. Dropping it stops the server and closes its connections.
+#[derive(Debug)]
+pub struct EmulatorServer {
+    addr: SocketAddr,
+    harness: Harness,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for EmulatorServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        self.task.abort();
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl EmulatorServer {
+    /// Serves `router` on `127.0.0.1:0` (a free port).
+    pub async fn start(router: Router, harness: Harness) -> Result<Self, Error> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), router, harness).await
+    }
+
+    /// Serves `router` on `addr`, which must be a loopback address.
+    pub async fn start_on(
+        addr: SocketAddr,
+        router: Router,
+        harness: Harness,
+    ) -> Result<Self, Error> {
+        if !addr.ip().is_loopback() {
+            return Err(Error::config(format!(
+                "emulators bind to loopback only, not {addr}"
+            )));
+        }
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, router, harness.clone(), rx));
+        Ok(Self {
+            addr,
+            harness,
+            shutdown,
+            task,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The harness (faults and log).
+    pub fn harness(&self) -> &Harness {
+        &self.harness
+    }
+
+    /// The fault plan.
+    pub fn faults(&self) -> &FaultPlan {
+        self.harness.faults()
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        self.harness.log()
+    }
+
+    /// Waits until the server stops (it only stops when dropped or on a listener error).
+    pub async fn wait(&mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    harness: Harness,
+    rx: watch::Receiver<bool>,
+) {
+    loop {
+        let mut stop = rx.clone();
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.changed() => return,
+        };
+        let (stream, _) = match accepted {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "emulator accept failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let harness = harness.clone();
+        let mut stop = rx.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                handle(req, router.clone(), harness.clone())
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .max_buf_size(4 * 1024 * 1024)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
+/// Cuts a body stream after `limit` bytes with an error (the connection then closes).
+fn cut_after<S, E>(stream: S, limit: u64) -> impl Stream<Item = Result<Bytes, BoxError>> + Send
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<BoxError>,
+{
+    let stream = Box::pin(stream);
+    futures::stream::unfold((stream, limit, false), |(mut s, left, done)| async move {
+        if done {
+            return None;
+        }
+        match s.next().await? {
+            Ok(chunk) => {
+                let n = chunk.len() as u64;
+                if n < left || (n == left && n == 0) {
+                    Some((Ok(chunk), (s, left - n, false)))
+                } else if left > 0 {
+                    Some((Ok(chunk.slice(..left as usize)), (s, 0, false)))
+                } else {
+                    let err: BoxError = "fault plan: connection dropped".into();
+                    Some((Err(err), (s, 0, true)))
+                }
+            }
+            Err(e) => Some((Err(e.into()), (s, left, true))),
+        }
+    })
+}
+
+/// Pauses a body stream for `pause` once `after` bytes went out.
+fn stall_after<S>(
+    stream: S,
+    after: u64,
+    pause: Duration,
+) -> impl Stream<Item = Result<Bytes, BoxError>> + Send
+where
+    S: Stream<Item = Result<Bytes, axum::Error>> + Send + 'static,
+{
+    type Dyn = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, axum::Error>> + Send>>;
+    let stream: Dyn = Box::pin(stream);
+    futures::stream::unfold(
+        (stream, 0u64, false),
+        move |(mut s, sent, stalled)| async move {
+            if !stalled && sent >= after {
+                tokio::time::sleep(pause).await;
+                return Some((Ok(Bytes::new()), (s, sent, true)));
+            }
+            match s.next().await? {
+                Ok(mut chunk) => {
+                    if !stalled && sent + chunk.len() as u64 > after {
+                        let head = chunk.split_to((after - sent) as usize);
+                        // The rest comes after the pause: push it back by yielding head now.
+                        let rest = chunk;
+                        let s: Dyn = Box::pin(futures::stream::iter([Ok(rest)]).chain(s));
+                        return Some((Ok(head), (s, after, false)));
+                    }
+                    let n = chunk.len() as u64;
+                    Some((Ok(chunk), (s, sent + n, stalled)))
+                }
+                Err(e) => Some((Err(Box::new(e) as BoxError), (s, sent, true))),
+            }
+        },
+    )
+}
+
+fn fault_response(
+    status: u16,
+    retry_after: Option<String>,
+    body: Option<String>,
+    headers: Vec<(String, String)>,
+) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = body.unwrap_or_else(|| {
+        serde_json::json!({
+            "error": status.canonical_reason().unwrap_or("fault"),
+            "message": "injected by the emulator's fault plan",
+        })
+        .to_string()
+    });
+    let mut resp = Response::new(Body::from(body.clone()));
+    *resp.status_mut() = status;
+    let ct = if body.trim_start().starts_with(['{', '[']) {
+        "application/json"
+    } else {
+        "text/plain"
+    };
+    resp.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Some(ra) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        resp.headers_mut().insert(http::header::RETRY_AFTER, ra);
+    }
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    mut router: Router,
+    harness: Harness,
+) -> Result<Response<Body>, BoxError> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    harness.log().push(LoggedRequest {
+        method: method.to_string(),
+        path: path.clone(),
+        query: req.uri().query().map(str::to_owned),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+    });
+    let fault = harness.faults().take(&method, &path);
+    let req = req.map(Body::new);
+    match fault {
+        None | Some(Fault::ExpireTokens) => Ok(call(&mut router, req).await),
+        Some(Fault::Status {
+            status,
+            retry_after,
+            body,
+            headers,
+        }) => Ok(fault_response(status, retry_after, body, headers)),
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(call(&mut router, req).await)
+        }
+        Some(Fault::DropResponseAfter(k)) => {
+            let resp = call(&mut router, req).await;
+            Ok(resp.map(|b| Body::from_stream(cut_after(b.into_data_stream(), k))))
+        }
+        Some(Fault::StallResponseAfter(k, d)) => {
+            let resp = call(&mut router, req).await;
+            Ok(resp.map(|b| Body::from_stream(stall_after(b.into_data_stream(), k, d))))
+        }
+        Some(Fault::DropRequestAfter(k)) => {
+            let tripped = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&tripped);
+            let req = req.map(move |b| {
+                let cut = cut_after(b.into_data_stream(), k).map(move |r| {
+                    if r.is_err() {
+                        flag.store(true, Ordering::SeqCst);
+                    }
+                    r
+                });
+                Body::from_stream(cut)
+            });
+            let resp = call(&mut router, req).await;
+            if tripped.load(Ordering::SeqCst) {
+                // Closing the connection is the fault.
+                return Err("fault plan: request body dropped".into());
+            }
+            Ok(resp)
+        }
+    }
+}
+
+async fn call(router: &mut Router, req: Request<Body>) -> Response<Body> {
+    match <Router as Service<Request<Body>>>::call(router, req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let e: Infallible = e;
+            match e {}
+        }
+    }
+}

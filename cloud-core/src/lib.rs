@@ -1,0 +1,80 @@
+//! # cloud-core
+//!
+//! The thin, provider-neutral core under the cloud-storage SDK crates of this workspace
+//! (`verizon-pcs`, `acd`, `smartfile`, `kloudless`, `orange-cloud`). Users depend on one
+//! provider crate; that crate re-exports what it needs from here.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`error`] | [`ErrorKind`] (shared classes of failure), [`ErrorContext`], [`Error`], URL redaction |
+//! | [`retry`] | [`RetryPolicy`]: a pure `decide()` and the async loop around it |
+//! | [`transport`] | [`Transport`]: reqwest with base URL override, user agent, timeouts, tracing |
+//! | [`auth`] | [`Secret`], Basic credentials, OAuth2 [`Token`] and the single-flight [`TokenCache`] |
+//! | [`paging`] | pages and cursors as a [`futures::Stream`] |
+//! | [`body`] | resumable downloads, partial files, bounded-chunk uploads, progress |
+//! | `emulator` | (feature `emulator`) the harness every provider emulator is built on |
+//!
+//! ## The options convention
+//!
+//! Every call of the original SDKs that takes optional keyword arguments takes, in Rust, one
+//! `...Options` struct as its last argument: `#[derive(Default, Clone, Debug)]`,
+//! `#[non_exhaustive]` (so that new options are not breaking changes), built from `default()`
+//! with chainable setters named as the Python keyword. Pass `Default::default()` for none.
+//! Where the options become a query string, the struct derives `Serialize` with
+//! `skip_serializing_if = "Option::is_none"`, so that an unset option is not sent at all, as
+//! with a Python keyword left at `None`.
+//!
+//! ```
+//! use serde::Serialize;
+//!
+//! /// Options of a `list_children(folder, options)` call.
+//! #[derive(Default, Clone, Debug, Serialize)]
+//! #[non_exhaustive]
+//! pub struct ListChildrenOptions {
+//!     #[serde(skip_serializing_if = "Option::is_none")]
+//!     pub limit: Option<u32>,
+//!     #[serde(skip_serializing_if = "Option::is_none")]
+//!     pub filters: Option<String>,
+//! }
+//!
+//! impl ListChildrenOptions {
+//!     /// Sets `limit`.
+//!     pub fn limit(mut self, limit: u32) -> Self {
+//!         self.limit = Some(limit);
+//!         self
+//!     }
+//! }
+//!
+//! let opts = ListChildrenOptions::default().limit(50);
+//! let query = serde_json::to_value(&opts).unwrap();
+//! assert_eq!(query, serde_json::json!({ "limit": 50 }));
+//! ```
+//!
+//! ## Secrets
+//!
+//! Tokens, keys and passwords are [`Secret`]s: `Debug` prints `***` and there is no
+//! `Display`. Errors keep a redacted URL and no header but the request id; `tracing` spans
+//! carry the redacted URL only.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod body;
+pub mod error;
+pub mod paging;
+pub mod retry;
+pub mod transport;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+pub use auth::{BasicCredentials, OAuth2Client, Secret, Token, TokenCache};
+pub use error::{Error, ErrorContext, ErrorKind, TransportKind};
+pub use retry::{Idempotency, RetryPolicy, RetryStrategy};
+pub use transport::Transport;
+
+/// Re-exported so that provider crates and their users name one version.
+pub use bytes;
+pub use futures;
+pub use reqwest;
+pub use url;
