@@ -169,14 +169,21 @@ impl PartialFile {
         Ok(())
     }
 
-    /// Writes a whole stream.
+    /// Writes a whole stream. On a stream error, what arrived is flushed to the partial file.
     pub async fn write_stream<S>(&mut self, stream: S) -> Result<(), Error>
     where
         S: Stream<Item = Result<bytes::Bytes, Error>>,
     {
         let mut stream = std::pin::pin!(stream);
         while let Some(chunk) = stream.next().await {
-            self.write(&chunk?).await?;
+            match chunk {
+                Ok(chunk) => self.write(&chunk).await?,
+                Err(e) => {
+                    // Keep what arrived, so that a later call can resume from it.
+                    let _ = self.file.flush().await;
+                    return Err(e);
+                }
+            }
         }
         Ok(())
     }

@@ -118,9 +118,9 @@ impl UploadSource {
     /// loop's request builder.
     pub fn open(&mut self) -> Result<Box<dyn AsyncRead + Send + Unpin>, Error> {
         match self {
-            UploadSource::Path(p) => Ok(Box::new(tokio::fs::File::from_std(std::fs::File::open(
-                p,
-            )?))),
+            UploadSource::Path(p) => {
+                Ok(Box::new(tokio::fs::File::from_std(std::fs::File::open(p)?)))
+            }
             UploadSource::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
             UploadSource::Reader(r) => r.take().ok_or_else(|| {
                 Error::with_message(

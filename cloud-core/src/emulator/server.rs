@@ -168,7 +168,7 @@ async fn accept_loop(
 fn cut_after<S, E>(stream: S, limit: u64) -> impl Stream<Item = Result<Bytes, BoxError>> + Send
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
-    E: Into<BoxError>,
+    E: Into<BoxError> + Send,
 {
     let stream = Box::pin(stream);
     futures::stream::unfold((stream, limit, false), |(mut s, left, done)| async move {
@@ -183,6 +183,9 @@ where
                 } else if left > 0 {
                     Some((Ok(chunk.slice(..left as usize)), (s, 0, false)))
                 } else {
+                    // Let the connection flush the bytes already written before it drops, so
+                    // that the peer sees exactly `limit` bytes.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                     let err: BoxError = "fault plan: connection dropped".into();
                     Some((Err(err), (s, 0, true)))
                 }
