@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::{get, put};
-use axum::Router;
 use bytes::Bytes;
 use cloud_core::body::{self, download, DownloadOptions, Progress, SaveOptions, UploadSource};
+use cloud_core::emulator::axum::extract::State;
+use cloud_core::emulator::axum::http::HeaderMap;
+use cloud_core::emulator::axum::routing::{get, put};
+use cloud_core::emulator::axum::Router;
 use cloud_core::emulator::{serve_blob, Blob, BlobStore, EmulatorServer, Harness, Route};
 use cloud_core::{Error, ErrorKind, Idempotency, Transport, TransportKind};
 use futures::{StreamExt, TryStreamExt};

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::Router;
 use chrono::Utc;
 use cloud_core::auth::{send_authorized, ClientAuth, TokenCache};
+use cloud_core::emulator::axum::http::HeaderMap;
+use cloud_core::emulator::axum::routing::get;
+use cloud_core::emulator::axum::Router;
 use cloud_core::emulator::{
     EmulatorServer, Fault, Harness, OAuth2Server, OAuth2ServerConfig, Route,
 };

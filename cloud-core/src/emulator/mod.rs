@@ -31,6 +31,7 @@
 //! ```
 
 mod blob;
+pub mod demo;
 mod faults;
 mod log;
 mod oauth2;
