@@ -1,1 +1,37 @@
-fn main() {}
+//! Workspace automation: `cargo xtask ci | emulator | bench`.
+//!
+//! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
+//!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
+//! - `cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]`: one emulator, standalone.
+//! - `cargo xtask bench [harness] [--quick] [--json FILE]`: benchmarks (see `bench.rs`).
+
+mod bench;
+mod ci;
+mod emulator;
+mod util;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&args[1..]),
+        Some("emulator") => emulator::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask ci [--skip STEP]...\n       \
+                 cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
+                 cargo xtask bench [harness] [--quick] [--json FILE]"
+            );
+            Err("unknown command".into())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

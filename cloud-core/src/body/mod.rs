@@ -20,7 +20,7 @@ use crate::Error;
 /// A body as a stream of chunks.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 
-pub use download::{download, Download, DownloadOptions, RangeFetch};
+pub use download::{download, range_header, Download, DownloadOptions, RangeFetch};
 pub use progress::{Progress, ProgressFn};
 pub use save::{check_file_name, save_to_dir, save_to_path, PartialFile, SaveOptions};
 pub use upload::{chunks, UploadSource};

@@ -1,0 +1,164 @@
+//! `cargo xtask ci`: the whole CI, step by step.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::util::{cargo, members, output, root, run as run_cmd, Result};
+
+/// Steps, in order.
+const STEPS: &[&str] = &["fmt", "clippy", "interop-env", "test", "doc", "package"];
+
+pub fn run_step(step: &str, python: &mut Option<PathBuf>) -> Result {
+    match step {
+        "fmt" => run_cmd(cargo().args(["fmt", "--all", "--check"])),
+        "clippy" => run_cmd(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+        "interop-env" => {
+            *python = interop_env()?;
+            Ok(())
+        }
+        "test" => {
+            let mut c = cargo();
+            c.args(["test", "--workspace", "--all-features"]);
+            if let Some(py) = python {
+                c.env("CLOUD_SDK_INTEROP_PYTHON", py);
+            }
+            run_cmd(&mut c)
+        }
+        "doc" => run_cmd(
+            cargo()
+                .args(["doc", "--workspace", "--no-deps", "--all-features"])
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        ),
+        "package" => package(),
+        other => Err(format!("unknown step {other}")),
+    }
+}
+
+pub fn run(args: &[String]) -> Result {
+    let mut skip: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--skip" => skip.push(it.next().map(String::as_str).ok_or("--skip needs a step")?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let mut python = None;
+    let mut timings = Vec::new();
+    for step in STEPS.iter().filter(|s| !skip.contains(s)) {
+        eprintln!("\n=== xtask ci: {step} ===");
+        let start = Instant::now();
+        run_step(step, &mut python)?;
+        timings.push((step, start.elapsed()));
+    }
+    eprintln!("\n=== xtask ci: all steps passed ===");
+    for (step, t) in timings {
+        eprintln!("  {step:<12} {:>7.1}s", t.as_secs_f64());
+    }
+    Ok(())
+}
+
+/// The pinned requirements of every crate's interop tests (`<crate>/tests/interop/requirements.txt`).
+fn requirement_files() -> Result<Vec<PathBuf>> {
+    Ok(members()?
+        .into_iter()
+        .map(|(_, dir, _)| dir.join("tests/interop/requirements.txt"))
+        .filter(|p| p.exists())
+        .collect())
+}
+
+/// Creates `target/interop-venv` with the pinned packages and returns its python, or `None`
+/// when no crate has interop tests yet.
+fn interop_env() -> Result<Option<PathBuf>> {
+    let files = requirement_files()?;
+    if files.is_empty() {
+        eprintln!("no interop requirements: no Python environment needed");
+        return Ok(None);
+    }
+    let venv = root().join("target/interop-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let mut pip = Command::new(&python);
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    for f in &files {
+        pip.arg("-r").arg(f);
+    }
+    run_cmd(&mut pip)?;
+    Ok(Some(python))
+}
+
+/// The only files a published crate may hold (cargo adds its own manifest files).
+fn allowed(path: &str) -> bool {
+    path.starts_with("src/")
+        || matches!(
+            path,
+            "README.md"
+                | "CHANGELOG.md"
+                | "LICENSE-MIT"
+                | "LICENSE-APACHE"
+                | "Cargo.toml"
+                | "Cargo.toml.orig"
+                | "Cargo.lock"
+                | ".cargo_vcs_info.json"
+        )
+}
+
+fn package() -> Result {
+    let crates: Vec<(String, PathBuf, bool)> =
+        members()?.into_iter().filter(|(_, _, p)| *p).collect();
+    for (name, dir, _) in &crates {
+        let list = output(cargo().args(["package", "--list", "--allow-dirty", "-p", name]))?;
+        let bad: Vec<&str> = list.lines().filter(|l| !allowed(l)).collect();
+        if !bad.is_empty() {
+            return Err(format!("{name}: files outside the allow-list: {bad:?}"));
+        }
+        for required in ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"] {
+            if !list.lines().any(|l| l == required) || !Path::new(dir).join(required).exists() {
+                return Err(format!("{name}: the package lacks {required}"));
+            }
+        }
+        eprintln!("{name}: {} files, all allowed", list.lines().count());
+    }
+    // Build each crate from its packaged form, in dependency order (cargo resolves the
+    // workspace's unpublished crates from the packages it just made).
+    let mut c = cargo();
+    c.args([
+        "package",
+        "--workspace",
+        "--allow-dirty",
+        "--exclude",
+        "xtask",
+    ]);
+    run_cmd(&mut c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed;
+
+    #[test]
+    fn allow_list() {
+        assert!(allowed("src/lib.rs"));
+        assert!(allowed("README.md"));
+        assert!(!allowed("tests/wire.rs"));
+        assert!(!allowed("examples/x.rs"));
+        assert!(!allowed("src"));
+    }
+}
