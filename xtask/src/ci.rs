@@ -9,7 +9,7 @@ use crate::util::{cargo, members, output, root, run as run_cmd, Result};
 /// Steps, in order.
 const STEPS: &[&str] = &["fmt", "clippy", "interop-env", "test", "doc", "package"];
 
-pub fn run_step(step: &str, python: &mut Option<PathBuf>) -> Result {
+pub fn run_step(step: &str, python: &mut Option<PathBuf>, totals: &mut Option<Counts>) -> Result {
     match step {
         "fmt" => run_cmd(cargo().args(["fmt", "--all", "--check"])),
         "clippy" => run_cmd(cargo().args([
@@ -31,7 +31,9 @@ pub fn run_step(step: &str, python: &mut Option<PathBuf>) -> Result {
             if let Some(py) = python {
                 c.env("CLOUD_SDK_INTEROP_PYTHON", py);
             }
-            run_cmd(&mut c)
+            let counts = run_tests(&mut c)?;
+            *totals = Some(counts);
+            Ok(())
         }
         "doc" => run_cmd(
             cargo()
@@ -53,18 +55,84 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let mut python = None;
+    let mut totals = None;
     let mut timings = Vec::new();
     for step in STEPS.iter().filter(|s| !skip.contains(s)) {
         eprintln!("\n=== xtask ci: {step} ===");
         let start = Instant::now();
-        run_step(step, &mut python)?;
+        run_step(step, &mut python, &mut totals)?;
         timings.push((step, start.elapsed()));
     }
     eprintln!("\n=== xtask ci: all steps passed ===");
     for (step, t) in timings {
         eprintln!("  {step:<12} {:>7.1}s", t.as_secs_f64());
     }
+    if let Some(c) = totals {
+        // One closing line for the whole run, after the steps that follow the tests.
+        println!(
+            "tests: {} passed, {} failed, {} skipped",
+            c.passed, c.failed, c.ignored
+        );
+    }
     Ok(())
+}
+
+/// Test counts summed over every `test result:` line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+/// Adds one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line to the counts.
+fn add_result_line(line: &str, counts: &mut Counts) {
+    let Some(rest) = line.trim().strip_prefix("test result: ") else {
+        return;
+    };
+    for part in rest.split(';') {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let n = words
+            .iter()
+            .rev()
+            .nth(1)
+            .and_then(|w| w.parse::<u64>().ok());
+        match (n, words.last()) {
+            (Some(n), Some(&"passed")) => counts.passed += n,
+            (Some(n), Some(&"failed")) => counts.failed += n,
+            (Some(n), Some(&"ignored")) => counts.ignored += n,
+            _ => {}
+        }
+    }
+}
+
+/// Runs `cargo test`, echoing its output, and sums its results.
+fn run_tests(cmd: &mut Command) -> Result<Counts> {
+    use std::io::{BufRead, BufReader};
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let mut counts = Counts::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            add_result_line(&line, &mut counts);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{shown}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{shown} failed ({status})"));
+    }
+    if counts.passed == 0 {
+        return Err("cargo test ran no test".into());
+    }
+    Ok(counts)
 }
 
 /// The pinned requirements of every crate's interop tests (`<crate>/tests/interop/requirements.txt`).
@@ -152,6 +220,18 @@ fn package() -> Result {
 #[cfg(test)]
 mod tests {
     use super::allowed;
+
+    #[test]
+    fn result_lines_are_summed() {
+        let mut c = super::Counts::default();
+        super::add_result_line(
+            "test result: ok. 23 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.05s",
+            &mut c,
+        );
+        super::add_result_line("test result: FAILED. 1 passed; 3 failed; 0 ignored", &mut c);
+        super::add_result_line("running 3 tests", &mut c);
+        assert_eq!((c.passed, c.failed, c.ignored), (24, 3, 2));
+    }
 
     #[test]
     fn allow_list() {
