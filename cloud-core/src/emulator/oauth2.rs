@@ -52,6 +52,8 @@ pub struct OAuth2ServerConfig {
     pub rotate_refresh_tokens: bool,
     /// Extra fields added to every token answer.
     pub extra_token_fields: Map<String, Value>,
+    /// The registered redirect URIs, compared exactly (empty: any URI is accepted).
+    pub redirect_uris: Vec<String>,
 }
 
 impl fmt::Debug for OAuth2ServerConfig {
@@ -81,7 +83,15 @@ impl OAuth2ServerConfig {
             client_auth: ClientAuthStyle::Either,
             rotate_refresh_tokens: false,
             extra_token_fields: Map::new(),
+            redirect_uris: Vec::new(),
         }
+    }
+
+    /// Registers a redirect URI; once one is registered, the authorize endpoint accepts only
+    /// registered URIs, compared exactly (case-sensitive).
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
     }
 
     /// Sets the endpoint paths.
@@ -358,6 +368,13 @@ async fn authorize(
             "redirect_uri is required",
         );
     };
+    if !c.redirect_uris.is_empty() && !c.redirect_uris.iter().any(|r| r == redirect) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri does not match the registered callback",
+        );
+    }
     let Ok(mut target) = url::Url::parse(redirect) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
