@@ -1,9 +1,94 @@
-//! A Rust mirror of the Verizon ThingSpace Personal Cloud Storage SDK (the `Cloud` class).
+//! # verizon-pcs
 //!
-//! This crate is being built: its client, models, errors and emulator land in their own
-//! issue. It builds on [`cloud_core`], which already provides the transport, retries,
-//! OAuth2 token cache, paging and streamed bodies it will use.
+//! A Rust mirror of the Verizon ThingSpace **Personal Cloud Storage** Python SDK 1.1 (package
+//! `thingspace`, class `Cloud`), with the 1.3+ file operations, on [`cloud_core`]; and, behind
+//! the `emulator` feature, a stateful emulator of the Verizon Cloud API it calls.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! use verizon_pcs::{Cloud, CloudOptions, SearchOptions, UploadOptions};
+//!
+//! // The emulator stands in for https://api.cloudapi.verizon.com/cloud/1.
+//! let emu = verizon_pcs::emulator::Emulator::start().await?;
+//! let cloud = Cloud::new(
+//!     emu.client_key(), emu.client_secret(), emu.callback_url(),
+//!     CloudOptions::default().base_url(emu.api_cloud()),
+//! )?;
+//! // Authorization code flow: the person approves at authorize_url(), the callback gets a code.
+//! let code = emu.approve(&cloud.authorize_url()).await?;
+//! cloud.token(&code).await?;
+//!
+//! let file = cloud
+//!     .upload(b"hello".to_vec(), "/VZMOBILE/Notes", UploadOptions::default().name("hi.txt"))
+//!     .await?;
+//! assert_eq!(file.fullpath(), "/VZMOBILE/Notes/hi.txt");
+//! let found = cloud.search("name:hi", SearchOptions::default()).await?;
+//! assert_eq!(found.files.len(), 1);
+//! let view = cloud.fullview(None).await?.expect("authenticated");
+//! assert_eq!(view.files.len(), 1);
+//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+//!
+//! ## Mapping
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `Cloud(key, secret, callback, access_token=, refresh_token=, on_refreshed=)` | [`Cloud::new`] with [`CloudOptions`] |
+//! | `authorize_url()`, `token(code)`, `refresh()` | [`Cloud::authorize_url`], [`Cloud::token`], [`Cloud::refresh`] |
+//! | `account()` | [`Cloud::account`] |
+//! | `metadata(path='/')`, `file_metadata(path)` | [`Cloud::metadata`], [`Cloud::file_metadata`] |
+//! | `fullview(etag=None)` | [`Cloud::fullview`] |
+//! | `search(query, sort, virtualfolder, page, count)` | [`Cloud::search`] with [`SearchOptions`]; all pages: [`Cloud::search_stream`] |
+//! | `download_url(file_or_path)` | [`Cloud::download_url`]; streamed download: [`Cloud::download`] |
+//! | `upload(file, upload_path, name, chunked, chunk_size)` | [`Cloud::upload`] with [`UploadOptions`] |
+//! | `delete`, `create_folder`, `copy`, `move`, `rename` (1.3+) | [`Cloud::delete`], [`Cloud::create_folder`], [`Cloud::copy`], [`Cloud::r#move`], [`Cloud::rename`] |
+//! | `trash`, `empty_trash`, `restore` (1.3+) | [`Cloud::trash`], [`Cloud::empty_trash`], [`Cloud::restore`] |
+//!
+//! ## Decisions where the original is silent or buggy
+//!
+//! - **Refresh**: reactive on any 401 (one refresh, one replay, as the original) and,
+//!   beyond it, proactive when the expiry is known; single-flight through
+//!   [`cloud_core::TokenCache`], so concurrent calls make one refresh and one
+//!   `on_refreshed` call. A 5xx or network failure of the replay is `Unauthorized request`,
+//!   as in the original.
+//! - **Retries**: cloud-core's default policy retries idempotent calls on 5xx/429/connect
+//!   errors (the original never retries; pass `RetryPolicy::none()` for that).
+//! - **Replays re-send the whole body** (the original sent an empty body when replaying an
+//!   un-chunked upload after a refresh).
+//! - **Statuses the original leaves unchecked** (metadata's 400/403, the un-chunked upload's
+//!   status, a fullview 404) are [`Error::Cloud`] with the response kept, not a `KeyError`.
+//! - `download_url` of a folder at the root is `/NAME` (the original built `//NAME`).
+//! - `Env.chunked_upload_size` is unknown: [`CHUNKED_UPLOAD_SIZE`] is 10 MiB.
+//! - A one-shot reader given to `upload` is spooled to a temporary file: the SHA-256 must be
+//!   in the intent, before the bytes.
+//! - **Inferred wire forms** (not recorded for the 1.3+ SDK): `DELETE /files{path}[?purge=true]`;
+//!   `POST /createfolder?path=&name=`; `POST /copy|/move?src=&target=&conflictsolve=fail|overwrite|rename`;
+//!   `POST /rename?src=&target=<new name>`; `GET /trash`; `DELETE /trash`;
+//!   `POST /trash/restore?path=`. Answers `{"file": …}` or `{"folder": …}`; 409 is
+//!   [`Error::Conflict`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod client;
+pub mod error;
+mod fops;
+pub mod models;
+mod trash;
+mod upload;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+pub use client::{Cloud, CloudOptions, OnRefreshed, API_CLOUD};
+pub use error::{Error, Result};
+pub use fops::{ConflictSolve, FileOpOptions, Item, SearchItem, SearchOptions, VZMOBILE};
+pub use models::{
+    Account, CloudFile, CloudFolder, FileOrPath, FullviewResponse, MetadataResponse,
+    SearchResponse, SystemAttributes, Token, Usage,
+};
+pub use upload::{UploadIntent, UploadOptions, UploadUrls, CHUNKED_UPLOAD_SIZE, FORCE_CHUNKED_AT};
+
 pub use cloud_core;
+pub use cloud_core::body::{Download, DownloadOptions, Progress, UploadSource};
+pub use cloud_core::{RetryPolicy, Secret};
