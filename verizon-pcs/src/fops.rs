@@ -95,7 +95,7 @@ impl ConflictSolve {
     }
 }
 
-/// Options of [`Cloud::copy`], [`Cloud::r#move`] and [`Cloud::create_folder`].
+/// Options of [`Cloud::copy`], `Cloud::r#move` and [`Cloud::create_folder`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct FileOpOptions {

@@ -42,7 +42,7 @@
 //! | `search(query, sort, virtualfolder, page, count)` | [`Cloud::search`] with [`SearchOptions`]; all pages: [`Cloud::search_stream`] |
 //! | `download_url(file_or_path)` | [`Cloud::download_url`]; streamed download: [`Cloud::download`] |
 //! | `upload(file, upload_path, name, chunked, chunk_size)` | [`Cloud::upload`] with [`UploadOptions`] |
-//! | `delete`, `create_folder`, `copy`, `move`, `rename` (1.3+) | [`Cloud::delete`], [`Cloud::create_folder`], [`Cloud::copy`], [`Cloud::r#move`], [`Cloud::rename`] |
+//! | `delete`, `create_folder`, `copy`, `move`, `rename` (1.3+) | [`Cloud::delete`], [`Cloud::create_folder`], [`Cloud::copy`], `Cloud::r#move`, [`Cloud::rename`] |
 //! | `trash`, `empty_trash`, `restore` (1.3+) | [`Cloud::trash`], [`Cloud::empty_trash`], [`Cloud::restore`] |
 //!
 //! ## Decisions where the original is silent or buggy

@@ -10,7 +10,7 @@
 //! downloads with `Range` (bearer or `access-token`); upload intents, un-chunked and chunked
 //! uploads checked against the SHA-256 and size of the intent, commit; delete, trash and
 //! restore; create folder, copy, move, rename. File bodies stream to disk, never held whole.
-//! Faults come from cloud-core's [`FaultPlan`](cloud_core::emulator::FaultPlan).
+//! Faults come from cloud-core's [`FaultPlan`].
 //!
 //! Choices where the spec marks the service's behaviour as unknown are documented in the
 //! crate docs and the README.
