@@ -204,6 +204,14 @@ impl Error {
         }
     }
 
+    /// An answer without what the call needs: `CloudError` (the original raised a `KeyError`).
+    pub(crate) fn unexpected(detail: &str) -> Self {
+        Error::Cloud {
+            message: messages::UNEXPECTED.to_owned(),
+            source: cloud_core::Error::decode(detail.to_owned()),
+        }
+    }
+
     /// A transport failure: `CloudError('Network error')`.
     pub(crate) fn network(source: cloud_core::Error) -> Self {
         Error::Cloud {

@@ -121,20 +121,17 @@ pub enum Item {
 }
 
 #[derive(Deserialize)]
-struct ItemEnvelope {
+pub(crate) struct ItemEnvelope {
     file: Option<CloudFile>,
     folder: Option<CloudFolder>,
 }
 
 impl ItemEnvelope {
-    fn into_item(self) -> Result<Item> {
+    pub(crate) fn into_item(self) -> Result<Item> {
         match (self.file, self.folder) {
             (Some(f), _) => Ok(Item::File(f)),
             (None, Some(f)) => Ok(Item::Folder(f)),
-            (None, None) => Err(Error::Cloud {
-                message: messages::UNEXPECTED.into(),
-                source: cloud_core::Error::decode("neither file nor folder in the answer"),
-            }),
+            (None, None) => Err(Error::unexpected("neither file nor folder in the answer")),
         }
     }
 }
@@ -178,12 +175,6 @@ struct SearchResults {
 /// A search hit: a file or a folder (items of [`Cloud::search_stream`]).
 pub type SearchItem = Item;
 
-fn get(
-    req: cloud_core::reqwest::RequestBuilder,
-) -> std::result::Result<cloud_core::reqwest::RequestBuilder, cloud_core::Error> {
-    Ok(req)
-}
-
 fn nonempty_path(fop: &FileOrPath) -> Result<String> {
     let p = fop.path();
     if p.is_empty() {
@@ -193,43 +184,35 @@ fn nonempty_path(fop: &FileOrPath) -> Result<String> {
 }
 
 impl Cloud {
-    /// `GET {API}/account`.
-    pub async fn account(&self) -> Result<Account> {
-        let url = self.url("account")?;
+    /// A GET through `networker` and the call's checks, decoded as JSON.
+    pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+        url: url::Url,
+    ) -> Result<T> {
         let resp = self
-            .call(
-                Call::Account,
-                Method::GET,
-                url,
-                Idempotency::Idempotent,
-                get,
-            )
+            .call(call, Method::GET, url, Idempotency::Idempotent, Ok)
             .await?;
         read_json(&Method::GET, resp).await
+    }
+
+    /// `GET {API}/account`.
+    pub async fn account(&self) -> Result<Account> {
+        self.get_json(Call::Account, self.url("account")?).await
     }
 
     /// `GET {API}/metadata{path}`: the files and folders of a folder (`/`: the virtual folders).
     pub async fn metadata(&self, path: &str) -> Result<MetadataResponse> {
         let path = if path.is_empty() { "/" } else { path };
         let url = self.path_url("metadata", path)?;
-        let resp = self
-            .call(
-                Call::Metadata,
-                Method::GET,
-                url,
-                Idempotency::Idempotent,
-                get,
-            )
-            .await?;
         #[derive(Deserialize)]
         struct Envelope {
             folder: Option<FolderListing>,
         }
-        let env: Envelope = read_json(&Method::GET, resp).await?;
-        let folder = env.folder.ok_or_else(|| Error::Cloud {
-            message: messages::UNEXPECTED.into(),
-            source: cloud_core::Error::decode("no folder in the answer (is the path a file?)"),
-        })?;
+        let env: Envelope = self.get_json(Call::Metadata, url).await?;
+        let folder = env
+            .folder
+            .ok_or_else(|| Error::unexpected("no folder in the answer (is the path a file?)"))?;
         Ok(MetadataResponse {
             files: folder.file,
             folders: folder.folder,
@@ -239,24 +222,13 @@ impl Cloud {
     /// `GET {API}/metadata{path}` for a file.
     pub async fn file_metadata(&self, path: &str) -> Result<CloudFile> {
         let url = self.path_url("metadata", path)?;
-        let resp = self
-            .call(
-                Call::Metadata,
-                Method::GET,
-                url,
-                Idempotency::Idempotent,
-                get,
-            )
-            .await?;
         #[derive(Deserialize)]
         struct Envelope {
             file: Option<CloudFile>,
         }
-        let env: Envelope = read_json(&Method::GET, resp).await?;
-        env.file.ok_or_else(|| Error::Cloud {
-            message: messages::UNEXPECTED.into(),
-            source: cloud_core::Error::decode("no file in the answer (is the path a folder?)"),
-        })
+        let env: Envelope = self.get_json(Call::Metadata, url).await?;
+        env.file
+            .ok_or_else(|| Error::unexpected("no file in the answer (is the path a folder?)"))
     }
 
     /// `GET {API}/fullview` (with `X-Header-ETag` when an etag is given): every file and empty
@@ -294,10 +266,7 @@ impl Cloud {
             .get("X-Header-ETag")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .ok_or_else(|| Error::Cloud {
-                message: messages::UNEXPECTED.into(),
-                source: cloud_core::Error::decode("fullview answer without X-Header-ETag"),
-            })?;
+            .ok_or_else(|| Error::unexpected("fullview answer without X-Header-ETag"))?;
         let env: FullviewEnvelope = read_json(&Method::GET, resp).await?;
         Ok(Some(FullviewResponse {
             files: env.data.file,
@@ -495,10 +464,7 @@ impl Cloud {
             .into_item()?
         {
             Item::Folder(f) => Ok(f),
-            Item::File(_) => Err(Error::Cloud {
-                message: messages::UNEXPECTED.into(),
-                source: cloud_core::Error::decode("a file where a folder was expected"),
-            }),
+            Item::File(_) => Err(Error::unexpected("a file where a folder was expected")),
         }
     }
 

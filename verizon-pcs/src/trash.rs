@@ -8,7 +8,7 @@ use cloud_core::Idempotency;
 
 use crate::client::{read_json, Cloud};
 use crate::error::{messages, Call, Error, Result};
-use crate::fops::Item;
+use crate::fops::{Item, ItemEnvelope};
 use crate::models::{CloudFile, CloudFolder, FileOrPath, MetadataResponse};
 
 #[derive(Deserialize)]
@@ -22,11 +22,7 @@ struct TrashEnvelope {
 impl Cloud {
     /// What is in the trash: `GET {API}/trash`.
     pub async fn trash(&self) -> Result<MetadataResponse> {
-        let url = self.url("trash")?;
-        let resp = self
-            .call(Call::FileOp, Method::GET, url, Idempotency::Idempotent, Ok)
-            .await?;
-        let env: TrashEnvelope = read_json(&Method::GET, resp).await?;
+        let env: TrashEnvelope = self.get_json(Call::FileOp, self.url("trash")?).await?;
         Ok(MetadataResponse {
             files: env.file,
             folders: env.folder,
@@ -65,19 +61,8 @@ impl Cloud {
                 |req| Ok(req.query(&q)),
             )
             .await?;
-        #[derive(Deserialize)]
-        struct Env {
-            file: Option<CloudFile>,
-            folder: Option<CloudFolder>,
-        }
-        let env: Env = read_json(&Method::POST, resp).await?;
-        match (env.file, env.folder) {
-            (Some(f), _) => Ok(Item::File(f)),
-            (None, Some(f)) => Ok(Item::Folder(f)),
-            _ => Err(Error::Cloud {
-                message: messages::UNEXPECTED.into(),
-                source: cloud_core::Error::decode("neither file nor folder in the answer"),
-            }),
-        }
+        read_json::<ItemEnvelope>(&Method::POST, resp)
+            .await?
+            .into_item()
     }
 }
