@@ -1,9 +1,86 @@
-//! A Rust mirror of `acdcli.api` from acd_cli (Amazon Cloud Drive).
+//! # acd
 //!
-//! This crate is being built: its client, models, errors and emulator land in their own
-//! issue. It builds on [`cloud_core`], which already provides the transport, retries,
-//! OAuth2 token cache, paging and streamed bodies it will use.
+//! A Rust mirror of `acdcli.api` from acd_cli 0.3.2 (Amazon Cloud Drive), on [`cloud_core`];
+//! and, behind the `emulator` feature, a stateful emulator of the Cloud Drive API.
+//!
+//! [`AcdClient`] is `ACDClient`: built from a cache folder holding the original's
+//! `oauth_data` and `endpoint_data` files (an existing acd_cli cache works) and a settings
+//! folder (`acd_client.ini`); its four mixins are `impl` blocks in [`account`](crate::AcdClient::get_quota),
+//! content, metadata and trash; every request goes through `BackOffRequest`'s algorithm;
+//! failures are [`Error::Request`] with the original's status codes and internal codes.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! use acd::{AcdClient, AcdOptions, UploadOptions};
+//!
+//! let emu = acd::emulator::Emulator::start().await?;
+//! let cache = tempfile::tempdir()?;
+//! emu.write_cache(cache.path())?; // oauth_data (and endpoint discovery happens on start)
+//! let client = AcdClient::new(cache.path(), cache.path(), AcdOptions::default().base_url(&emu.base_url())).await?;
+//! let folder = client.create_folder("Photos", None).await?;
+//! let node = client
+//!     .upload_stream(std::io::Cursor::new(b"hello".to_vec()), "hi.txt", Some(&folder.id), UploadOptions::default())
+//!     .await?;
+//! assert_eq!(node.md5(), Some("5d41402abc4b2a76b9719d911017c592"));
+//! assert_eq!(client.list_children(&folder.id).await?.len(), 1);
+//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+//!
+//! ## Quirks of the original: mirrored or fixed
+//!
+//! | # | quirk (spec 2.10) | here |
+//! |---|---|---|
+//! | 1 | the back-off never re-sends, and delays the next request even after a success | mirrored exactly ([`AcdOptions::backoff_wait`] turns the waits off; [`AcdOptions::retry`] opts into cloud-core's re-sends of 429/5xx/transport errors) |
+//! | 2 | the (connect, read) timeouts disabled by a string version comparison | fixed: connect `connection_timeout`, read `idle_timeout` |
+//! | 3 | `get_changes` swallows streaming errors and drops error bodies | fixed: errors are returned, bodies kept; [`AcdClient::changes`] reports whether the end marker arrived |
+//! | 4 | change lines missing a key raise a raw `KeyError`; a missing end is a warning | missing keys are [`Error::Decode`]; a missing end is still only a warning (and visible as `end_reached() == false`) |
+//! | 5 | `chunked_download` trusts `file.tell()`, crashes on non-seekable writers | fixed: the position is counted, any `AsyncWrite` works |
+//! | 6 | `delete_properties` sends `//nodes` | fixed: the proper path (the emulator accepts both) |
+//! | 7 | `get_account_info` has no status check | mirrored |
+//! | 8 | endpoint discovery raises a bare `Exception`, bypasses back-off | fixed: a `RequestError` with status and body; still no back-off |
+//! | 9 | `upload_stream` uses the name as given, `upload_file`/`create_file` the basename | mirrored |
+//! | 10 | `overwrite_stream` never suppresses dedup, `create_file` always does | mirrored |
+//! | 11 | the local handler accepts an absent `CLIENT_ID` | mirrored (an empty one is an error) |
+//! | 12 | `move_node` replaces every parent | mirrored and documented; [`AcdClient::move_node_from`] replaces one |
+//! | 13 | stale tests calling `get_changes` as an iterator | n/a: [`iter_changes_lines`] and [`AcdClient::changes`] |
+//!
+//! Beyond the original, for problems its users reported: a 409 exposes the conflicting node
+//! id ([`Error::conflicting_node_id`]); an empty stream upload takes the sized empty-file
+//! path; downloads check the MD5 when given ([`DownloadOptions::for_node`]);
+//! `get_owner_id` probes once per client; [`AcdOptions::refresh_on_401`] refreshes once on a
+//! 401 (servers invalidated tokens early); listings are streams that keep the pages already
+//! received when a later page fails.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod account;
+mod backoff;
+mod changes;
+mod client;
+pub mod config;
+mod content;
+pub mod error;
+mod metadata;
+pub mod models;
+pub mod oauth;
+mod pyjson;
+mod trash;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+pub use account::{file_size_pair, Usage};
+pub use backoff::Jitter;
+pub use changes::{iter_changes_lines, parse_change_line, ChangeLine, ChangeSet, Changes};
+pub use client::{is_valid_id, AcdClient, AcdOptions, AMZ_ENDPOINT_REQ_URL, OK_CODES};
+pub use config::Settings;
+pub use content::{
+    Callback, ChunkedDownloadOptions, DownloadOptions, UploadOptions, PARTIAL_SUFFIX,
+    UNKNOWN_LENGTH,
+};
+pub use error::{codes, Error, RequestError, Result};
+pub use models::{ContentProperties, Node};
+pub use oauth::{OAuthHandler, OAuthMethod};
 
 pub use cloud_core;

@@ -321,6 +321,12 @@ impl Error {
         self
     }
 
+    /// The source error as `T`, if it is one: how a provider crate gets its own error back
+    /// after carrying it through cloud-core (a token refresher, a range fetcher).
+    pub fn source_as<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        self.source.as_ref().and_then(|s| s.downcast_ref::<T>())
+    }
+
     /// The kind of failure.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind

@@ -270,6 +270,42 @@ impl OAuth2Server {
         code
     }
 
+    /// Serves a refresh grant (for provider endpoints of their own shape, such as a refresh
+    /// service that takes only the refresh token): `None` for an unknown refresh token.
+    pub fn refresh_grant(&self, refresh_token: &str) -> Option<IssuedToken> {
+        let known = self
+            .inner
+            .refresh
+            .lock()
+            .map(|r| r.contains(refresh_token))
+            .unwrap_or(false);
+        if !known {
+            return None;
+        }
+        self.inner.refreshes.fetch_add(1, Ordering::SeqCst);
+        Some(if self.inner.config.rotate_refresh_tokens {
+            if let Ok(mut r) = self.inner.refresh.lock() {
+                r.remove(refresh_token);
+            }
+            self.issue_token()
+        } else {
+            self.issue_access(refresh_token.to_owned())
+        })
+    }
+
+    /// The JSON answer for an issued token (with the configured extra fields).
+    pub fn token_json(&self, issued: &IssuedToken) -> Value {
+        let mut body = Map::new();
+        body.insert("access_token".into(), json!(issued.access_token.expose()));
+        body.insert("token_type".into(), json!("bearer"));
+        body.insert("expires_in".into(), json!(issued.expires_in));
+        body.insert("refresh_token".into(), json!(issued.refresh_token.expose()));
+        for (k, v) in &self.inner.config.extra_token_fields {
+            body.insert(k.clone(), v.clone());
+        }
+        Value::Object(body)
+    }
+
     /// How many refresh grants were served.
     pub fn refresh_count(&self) -> u64 {
         self.inner.refreshes.load(Ordering::SeqCst)
@@ -321,15 +357,7 @@ impl OAuth2Server {
     }
 
     fn token_answer(&self, issued: &IssuedToken) -> Response {
-        let mut body = Map::new();
-        body.insert("access_token".into(), json!(issued.access_token.expose()));
-        body.insert("token_type".into(), json!("bearer"));
-        body.insert("expires_in".into(), json!(issued.expires_in));
-        body.insert("refresh_token".into(), json!(issued.refresh_token.expose()));
-        for (k, v) in &self.inner.config.extra_token_fields {
-            body.insert(k.clone(), v.clone());
-        }
-        (StatusCode::OK, Json(Value::Object(body))).into_response()
+        (StatusCode::OK, Json(self.token_json(issued))).into_response()
     }
 }
 
@@ -439,29 +467,14 @@ async fn token(
         }
         Some("refresh_token") => {
             let rt = form.get("refresh_token").cloned().unwrap_or_default();
-            let known = server
-                .inner
-                .refresh
-                .lock()
-                .map(|r| r.contains(&rt))
-                .unwrap_or(false);
-            if !known {
-                return oauth_error(
+            match server.refresh_grant(&rt) {
+                Some(issued) => server.token_answer(&issued),
+                None => oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "unknown refresh token",
-                );
+                ),
             }
-            server.inner.refreshes.fetch_add(1, Ordering::SeqCst);
-            let issued = if server.inner.config.rotate_refresh_tokens {
-                if let Ok(mut r) = server.inner.refresh.lock() {
-                    r.remove(&rt);
-                }
-                server.issue_token()
-            } else {
-                server.issue_access(rt)
-            };
-            server.token_answer(&issued)
         }
         _ => oauth_error(
             StatusCode::BAD_REQUEST,

@@ -1,0 +1,486 @@
+//! OAuth (`acdcli.api.oauth`): the `oauth_data` token file in the cache folder, refreshed
+//! through the Appspot form or Amazon's token endpoint with the client's own id and secret.
+//!
+//! Faithful: `exp_time = t_sent + expires_in - 120`; before refreshing, the file is read
+//! again (another process may have refreshed); the file is replaced atomically (indent 4,
+//! sorted keys), created with mode 0600. On cloud-core's [`TokenCache`], so a refresh is
+//! single-flight however many tasks need a token. Interactive first-time flows (browser,
+//! pasting a URL) are out of scope: create the token file with acd_cli, or with
+//! [`OAuthHandler::write_token_file`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use http::Method;
+use serde_json::{Map, Value};
+
+use cloud_core::auth::TokenRefresher;
+use cloud_core::transport::read_limited;
+use cloud_core::{ErrorContext, Idempotency, Secret, TokenCache, Transport};
+
+use crate::error::{codes, Error, RequestError, Result};
+use crate::pyjson;
+
+/// The token file name (`OAuthHandler.OAUTH_DATA_FILE`).
+pub const OAUTH_DATA_FILE: &str = "oauth_data";
+/// The client credentials file that selects the local handler.
+pub const CLIENT_DATA_FILE: &str = "client_data";
+/// The Appspot refresh service of acd_cli 0.3.2.
+pub const APPSPOT_URL: &str = "https://tensile-runway-92512.appspot.com/";
+/// Amazon's (Login with Amazon) token endpoint.
+pub const AMAZON_OA_TOKEN_URL: &str = "https://api.amazon.com/auth/o2/token";
+/// Amazon's authorize page.
+pub const AMAZON_OA_LOGIN_URL: &str = "https://amazon.com/ap/oa";
+/// The redirect URI of the local handler.
+pub const REDIRECT_URI: &str = "http://localhost";
+/// The token info endpoint.
+pub const TOKEN_INFO_URL: &str = "https://api.amazon.com/auth/o2/tokeninfo";
+/// The safety margin subtracted from `expires_in`.
+pub const EXPIRY_MARGIN_SECS: f64 = 120.0;
+
+/// How tokens are refreshed.
+#[derive(Clone, PartialEq, Eq)]
+pub enum OAuthMethod {
+    /// `AppspotOAuthHandler`: `POST <url>` with form `refresh_token=…`.
+    Appspot {
+        /// The refresh URL.
+        url: String,
+    },
+    /// `LocalOAuthHandler`: Amazon's token endpoint with the client's own id and secret.
+    Local {
+        /// `CLIENT_ID` of `client_data` (an absent key is accepted, as in the original).
+        client_id: Option<String>,
+        /// `CLIENT_SECRET` of `client_data`.
+        client_secret: Option<Secret>,
+        /// The token endpoint.
+        token_url: String,
+    },
+}
+
+impl fmt::Debug for OAuthMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OAuthMethod::Appspot { url } => f.debug_struct("Appspot").field("url", url).finish(),
+            OAuthMethod::Local {
+                client_id,
+                client_secret,
+                token_url,
+            } => f
+                .debug_struct("Local")
+                .field("client_id", client_id)
+                .field("client_secret", client_secret)
+                .field("token_url", token_url)
+                .finish(),
+        }
+    }
+}
+
+fn now_secs() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// `OAuthHandler.validate`: the JSON must hold `access_token`, `expires_in` and
+/// `refresh_token`; otherwise `RequestError(1005, …)`.
+pub fn validate(text: &str) -> Result<Map<String, Value>> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| Error::request(codes::INVALID_TOKEN, e.to_string()))?;
+    let Value::Object(m) = v else {
+        return Err(Error::request(
+            codes::INVALID_TOKEN,
+            "the token data is not a JSON object",
+        ));
+    };
+    for key in ["access_token", "expires_in", "refresh_token"] {
+        if !m.contains_key(key) {
+            return Err(Error::request(codes::INVALID_TOKEN, format!("'{key}'")));
+        }
+    }
+    Ok(m)
+}
+
+fn token_of(data: &Map<String, Value>) -> cloud_core::Token {
+    let s = |k: &str| {
+        data.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let exp = data.get("exp_time").and_then(Value::as_f64).unwrap_or(0.0);
+    // The cache refreshes `margin` (120 s) before `expires_at`: so `expires_at = exp_time + 120`
+    // makes it refresh exactly when `now > exp_time`, as the original does.
+    let at = exp + EXPIRY_MARGIN_SECS;
+    let expires_at =
+        DateTime::<Utc>::from_timestamp(at.min(1e12) as i64, ((at.fract()) * 1e9) as u32);
+    cloud_core::Token {
+        access_token: Secret::new(s("access_token")),
+        refresh_token: Some(Secret::new(s("refresh_token"))),
+        expires_at,
+        token_type: data
+            .get("token_type")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        scope: None,
+    }
+}
+
+/// Writes `value` to `path` atomically (a random-suffix temporary file, fsync, renames), with
+/// mode 0600, as `write_oauth_data` does.
+pub(crate) fn write_json_atomic(path: &Path, value: &Value) -> Result<()> {
+    use std::io::Write;
+    let mut suffix = [0u8; 4];
+    let _ = getrandom::fill(&mut suffix);
+    let hex: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(&hex);
+    let tmp = PathBuf::from(tmp);
+    {
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.mode(0o600);
+        }
+        let mut f = open.open(&tmp)?;
+        f.write_all(pyjson::dumps_pretty_sorted(value).as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+struct Refresher {
+    method: OAuthMethod,
+    data_path: PathBuf,
+    transport: Transport,
+    data: Mutex<Map<String, Value>>,
+    network_refreshes: AtomicU64,
+}
+
+/// A crate error carried through cloud-core's token cache.
+#[derive(Debug)]
+pub(crate) struct Carried(pub Error);
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+pub(crate) fn carry(e: Error) -> cloud_core::Error {
+    cloud_core::Error::new(e.kind()).source_error(Carried(e))
+}
+
+pub(crate) fn uncarry(e: cloud_core::Error) -> Error {
+    match e.source_as::<Carried>() {
+        Some(Carried(Error::Request(r))) => Error::Request(r.clone()),
+        Some(Carried(other)) => Error::Config(other.to_string()),
+        None => crate::error::from_transport(&e),
+    }
+}
+
+impl Refresher {
+    fn read_file(&self) -> Result<Map<String, Value>> {
+        let text = std::fs::read_to_string(&self.data_path)?;
+        validate(&text).inspect_err(|_| {
+            tracing::error!(
+                "Local OAuth data file \"{}\" is invalid.",
+                self.data_path.display()
+            );
+        })
+    }
+
+    fn store(&self, data: Map<String, Value>) -> Result<()> {
+        write_json_atomic(&self.data_path, &Value::Object(data.clone()))?;
+        if let Ok(mut d) = self.data.lock() {
+            *d = data;
+        }
+        Ok(())
+    }
+
+    async fn refresh_network(&self, refresh_token: &str) -> Result<Map<String, Value>> {
+        let t_sent = now_secs();
+        let (url, form): (String, Vec<(&str, String)>) = match &self.method {
+            OAuthMethod::Appspot { url } => (
+                url.clone(),
+                vec![("refresh_token", refresh_token.to_owned())],
+            ),
+            OAuthMethod::Local {
+                client_id,
+                client_secret,
+                token_url,
+            } => (
+                token_url.clone(),
+                vec![
+                    ("grant_type", "refresh_token".to_owned()),
+                    ("refresh_token", refresh_token.to_owned()),
+                    ("client_id", client_id.clone().unwrap_or_default()),
+                    (
+                        "client_secret",
+                        client_secret
+                            .as_ref()
+                            .map(|s| s.expose().to_owned())
+                            .unwrap_or_default(),
+                    ),
+                    ("redirect_uri", REDIRECT_URI.to_owned()),
+                ],
+            ),
+        };
+        let url = url::Url::parse(&url).map_err(|e| Error::Config(format!("refresh URL: {e}")))?;
+        let resp = self
+            .transport
+            .send(&Method::POST, &url, Idempotency::NonIdempotent, || {
+                Ok(self
+                    .transport
+                    .request(Method::POST, url.clone())
+                    .form(&form))
+            })
+            .await
+            .map_err(|e| crate::error::from_transport(&e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = read_limited(resp, 1 << 20).await;
+        let text = String::from_utf8_lossy(&body).into_owned();
+        if status.as_u16() != 200 {
+            let mut r = RequestError::new(
+                codes::REFRESH_FAILED,
+                format!("Error refreshing authentication token: {text}"),
+            );
+            r.context = ErrorContext::request(&Method::POST, &url)
+                .with_response(status, &headers)
+                .with_body(&body);
+            return Err(Error::Request(Box::new(r)));
+        }
+        let mut data = validate(&text)?;
+        let expires_in = data
+            .get("expires_in")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        data.insert(
+            "exp_time".into(),
+            Value::from(t_sent + expires_in - EXPIRY_MARGIN_SECS),
+        );
+        self.network_refreshes.fetch_add(1, Ordering::SeqCst);
+        Ok(data)
+    }
+}
+
+#[async_trait]
+impl TokenRefresher for Refresher {
+    async fn refresh(
+        &self,
+        current: &cloud_core::Token,
+    ) -> std::result::Result<cloud_core::Token, cloud_core::Error> {
+        // Another process may have refreshed: read the file again first.
+        if let Ok(fresh) = self.read_file() {
+            let exp = fresh.get("exp_time").and_then(Value::as_f64).unwrap_or(0.0);
+            let file_token = fresh
+                .get("access_token")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if now_secs() <= exp && file_token != current.access_token.expose() {
+                let t = token_of(&fresh);
+                if let Ok(mut d) = self.data.lock() {
+                    *d = fresh;
+                }
+                return Ok(t);
+            }
+        }
+        let rt = current
+            .refresh_token
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default();
+        let data = self.refresh_network(&rt).await.map_err(carry)?;
+        self.store(data.clone()).map_err(carry)?;
+        Ok(token_of(&data))
+    }
+}
+
+/// The OAuth handler of a client: the token file, the refresh method and the shared token.
+pub struct OAuthHandler {
+    refresher: Arc<Refresher>,
+    cache: TokenCache,
+}
+
+impl fmt::Debug for OAuthHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthHandler")
+            .field("method", &self.refresher.method)
+            .field("oauth_data_path", &self.refresher.data_path)
+            .field("token", &self.cache.token())
+            .finish()
+    }
+}
+
+/// URLs the handlers use, overridable (the emulator, a proxy).
+#[derive(Debug, Clone)]
+pub(crate) struct OAuthUrls {
+    pub appspot: String,
+    pub token: String,
+}
+
+impl OAuthHandler {
+    /// `create_handler(path)`: the local handler when `client_data` is readable JSON,
+    /// otherwise the Appspot one; then loads the token file (refreshing at once when it is
+    /// expired, adding `exp_time` when it has none).
+    pub(crate) async fn create(
+        cache_path: &Path,
+        urls: &OAuthUrls,
+        transport: Transport,
+    ) -> Result<Self> {
+        let method = match std::fs::read_to_string(cache_path.join(CLIENT_DATA_FILE)) {
+            Ok(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(v) => {
+                    let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+                    let (id, secret) = (get("CLIENT_ID"), get("CLIENT_SECRET"));
+                    if id.as_deref() == Some("") || secret.as_deref() == Some("") {
+                        return Err(Error::Config(
+                            "client_data: CLIENT_ID and CLIENT_SECRET must not be empty".into(),
+                        ));
+                    }
+                    OAuthMethod::Local {
+                        client_id: id,
+                        client_secret: secret.map(Secret::new),
+                        token_url: urls.token.clone(),
+                    }
+                }
+                Err(_) => OAuthMethod::Appspot {
+                    url: urls.appspot.clone(),
+                },
+            },
+            Err(_) => OAuthMethod::Appspot {
+                url: urls.appspot.clone(),
+            },
+        };
+        let data_path = cache_path.join(OAUTH_DATA_FILE);
+        let init_time = now_secs();
+        let text = std::fs::read_to_string(&data_path).map_err(|e| {
+            Error::Config(format!(
+                "no usable token file {} ({e}); authorize with acd_cli first, or write one with OAuthHandler::write_token_file",
+                data_path.display()
+            ))
+        })?;
+        let mut data = validate(&text)?;
+        let refresher = Arc::new(Refresher {
+            method,
+            data_path,
+            transport,
+            data: Mutex::new(Map::new()),
+            network_refreshes: AtomicU64::new(0),
+        });
+        if !data.contains_key("exp_time") {
+            let expires_in = data
+                .get("expires_in")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
+            data.insert(
+                "exp_time".into(),
+                Value::from(init_time + expires_in - EXPIRY_MARGIN_SECS),
+            );
+            refresher.store(data.clone())?;
+        } else if let Ok(mut d) = refresher.data.lock() {
+            *d = data.clone();
+        }
+        let cache = TokenCache::new(Some(token_of(&data)), refresher.clone())
+            .with_margin(Duration::from_secs_f64(EXPIRY_MARGIN_SECS));
+        let handler = Self { refresher, cache };
+        // Already expired: refresh now, as `load_oauth_data` does.
+        handler.get_auth_token().await?;
+        Ok(handler)
+    }
+
+    /// The refresh method in use.
+    pub fn method(&self) -> &OAuthMethod {
+        &self.refresher.method
+    }
+
+    /// The token file's path.
+    pub fn oauth_data_path(&self) -> &Path {
+        &self.refresher.data_path
+    }
+
+    /// `exp_time` of the current token (seconds since the epoch).
+    pub fn exp_time(&self) -> f64 {
+        self.refresher
+            .data
+            .lock()
+            .ok()
+            .and_then(|d| d.get("exp_time").and_then(Value::as_f64))
+            .unwrap_or(0.0)
+    }
+
+    /// The access token, refreshed first when `now > exp_time` (`get_auth_token`).
+    pub async fn get_auth_token(&self) -> Result<Secret> {
+        self.cache.access_token().await.map_err(uncarry)
+    }
+
+    /// After a 401 with `rejected`: refreshes once (shared with concurrent callers).
+    pub async fn refresh_after_unauthorized(&self, rejected: &Secret) -> Result<Secret> {
+        self.cache
+            .refresh_after_unauthorized(rejected)
+            .await
+            .map_err(uncarry)
+    }
+
+    /// Refreshes from the network now.
+    pub async fn refresh_auth_token(&self) -> Result<()> {
+        self.cache
+            .force_refresh()
+            .await
+            .map(|_| ())
+            .map_err(uncarry)
+    }
+
+    /// How many refreshes went to the network.
+    pub fn refresh_count(&self) -> u64 {
+        self.refresher.network_refreshes.load(Ordering::SeqCst)
+    }
+
+    /// Writes a token file (`oauth_data`) into `cache_path` from a token endpoint's JSON, with
+    /// `exp_time` from now, atomically and with mode 0600.
+    pub fn write_token_file(cache_path: &Path, token_json: &str) -> Result<()> {
+        let mut data = validate(token_json)?;
+        let expires_in = data
+            .get("expires_in")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        data.insert(
+            "exp_time".into(),
+            Value::from(now_secs() + expires_in - EXPIRY_MARGIN_SECS),
+        );
+        write_json_atomic(&cache_path.join(OAUTH_DATA_FILE), &Value::Object(data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation() {
+        assert!(validate(r#"{"access_token":"a","expires_in":1,"refresh_token":"r"}"#).is_ok());
+        for bad in [
+            r#"{"expires_in":1,"refresh_token":"r"}"#,
+            r#"{"access_token":"a","refresh_token":"r"}"#,
+            r#"{"access_token":"a","expires_in":1}"#,
+            "not json",
+        ] {
+            assert_eq!(
+                validate(bad).unwrap_err().status_code(),
+                Some(codes::INVALID_TOKEN),
+                "{bad}"
+            );
+        }
+    }
+}
