@@ -11,7 +11,7 @@
 //! (`/auth/o2/token`) and Appspot-style (`/appspot/`). Bodies stream to disk. Faults come from
 //! cloud-core's [`FaultPlan`]; `//` in paths is collapsed (acd_cli sends one).
 //!
-//! Where the service's behaviour is unknown (the spec's [E] items) the choices are the
+//! Where the service's behaviour is unknown (the spec's `[E]` items) the choices are the
 //! spec's recommendations: trashed nodes are hidden from `GET /nodes` unless a `status` term
 //! asks for them; children listings include trashed nodes; purge is refused (403) unless
 //! [`EmulatorConfig::allow_purge`]; overwrites do not deduplicate unless
