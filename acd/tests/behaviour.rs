@@ -1,0 +1,567 @@
+//! Behaviour tests: whole workflows against the emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use acd::emulator::{Emulator, EmulatorConfig};
+use acd::{
+    codes, AcdClient, AcdOptions, ChunkedDownloadOptions, DownloadOptions, Settings, UploadOptions,
+};
+use cloud_core::emulator::Route;
+use futures::StreamExt;
+use http::Method;
+use md5::{Digest, Md5};
+
+const EMPTY_MD5: &str = "d41d8cd98f00b204e9800998ecf8427e";
+
+async fn client_with(emu: &Emulator, options: AcdOptions) -> (AcdClient, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    emu.write_cache(dir.path()).unwrap();
+    let c = AcdClient::new(
+        dir.path(),
+        dir.path(),
+        options.base_url(&emu.base_url()).backoff_wait(false),
+    )
+    .await
+    .unwrap();
+    (c, dir)
+}
+
+async fn client(emu: &Emulator) -> (AcdClient, tempfile::TempDir) {
+    client_with(emu, AcdOptions::default()).await
+}
+
+fn md5_hex(b: &[u8]) -> String {
+    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn collector() -> (acd::Callback, Arc<Mutex<Vec<u8>>>) {
+    let seen: Arc<Mutex<Vec<u8>>> = Arc::default();
+    let s = Arc::clone(&seen);
+    (
+        Arc::new(move |b: &[u8]| s.lock().unwrap().extend_from_slice(b)),
+        seen,
+    )
+}
+
+#[tokio::test]
+async fn discovery_token_file_and_handler_choice() {
+    let emu = Emulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    emu.write_cache(dir.path()).unwrap();
+    std::fs::remove_file(dir.path().join("endpoint_data")).unwrap();
+    let opts = AcdOptions::default()
+        .base_url(&emu.base_url())
+        .backoff_wait(false);
+    let c = AcdClient::new(dir.path(), dir.path(), opts.clone())
+        .await
+        .unwrap();
+    assert_eq!(c.metadata_url().as_str(), emu.metadata_url());
+    assert_eq!(c.content_url().as_str(), emu.content_url());
+    assert_eq!(emu.log().count("GET", "/drive/v1/account/endpoint"), 1);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("endpoint_data")).unwrap())
+            .unwrap();
+    assert_eq!(written["customerExists"], true);
+    assert!(written["exp_time"].as_f64().unwrap() > 1e9);
+    // A valid cache: no second discovery.
+    AcdClient::new(dir.path(), dir.path(), opts.clone())
+        .await
+        .unwrap();
+    assert_eq!(emu.log().count("GET", "/drive/v1/account/endpoint"), 1);
+    assert!(matches!(
+        c.handler().method(),
+        acd::OAuthMethod::Appspot { .. }
+    ));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("oauth_data"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // An expired token file is refreshed at start through the Appspot form, and rewritten.
+    let mut data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("oauth_data")).unwrap())
+            .unwrap();
+    let old = data["access_token"].as_str().unwrap().to_owned();
+    data["exp_time"] = serde_json::json!(0);
+    std::fs::write(dir.path().join("oauth_data"), data.to_string()).unwrap();
+    let c2 = AcdClient::new(dir.path(), dir.path(), opts.clone())
+        .await
+        .unwrap();
+    assert_eq!(emu.log().count("POST", "/appspot/"), 1);
+    let after: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("oauth_data")).unwrap())
+            .unwrap();
+    assert_ne!(after["access_token"], old.as_str());
+    assert!(after["exp_time"].as_f64().unwrap() > 1e9);
+    let text = std::fs::read_to_string(dir.path().join("oauth_data")).unwrap();
+    assert!(
+        text.starts_with("{\n    \"access_token\""),
+        "indent 4, sorted keys: {text}"
+    );
+    c2.get_quota().await.unwrap();
+    // client_data selects the local handler, which refreshes at /auth/o2/token.
+    std::fs::write(
+        dir.path().join("client_data"),
+        serde_json::json!({"CLIENT_ID": emu.config().client_id, "CLIENT_SECRET": emu.config().client_secret.expose()}).to_string(),
+    )
+    .unwrap();
+    let mut data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("oauth_data")).unwrap())
+            .unwrap();
+    data["exp_time"] = serde_json::json!(0);
+    std::fs::write(dir.path().join("oauth_data"), data.to_string()).unwrap();
+    let c3 = AcdClient::new(dir.path(), dir.path(), opts.clone())
+        .await
+        .unwrap();
+    assert!(matches!(
+        c3.handler().method(),
+        acd::OAuthMethod::Local { .. }
+    ));
+    assert_eq!(emu.log().count("POST", "/auth/o2/token"), 1);
+    // An empty CLIENT_ID is refused.
+    std::fs::write(
+        dir.path().join("client_data"),
+        r#"{"CLIENT_ID": "", "CLIENT_SECRET": "x"}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        AcdClient::new(dir.path(), dir.path(), opts)
+            .await
+            .unwrap_err(),
+        acd::Error::Config(_)
+    ));
+}
+
+#[tokio::test]
+async fn uploads_conflicts_dedup_and_overwrites() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let root = c.get_root_id().await.unwrap();
+    assert!(acd::is_valid_id(&root));
+    assert_eq!(root, emu.root_id());
+    let folder = c.create_folder("Docs", None).await.unwrap();
+    assert_eq!(folder.parents, [root.clone()]);
+    // A case-insensitive name conflict exposes the existing node's id.
+    let err = c.create_folder("DOCS", None).await.unwrap_err();
+    assert_eq!(err.status_code(), Some(409));
+    assert_eq!(err.conflicting_node_id(), Some(folder.id.as_str()));
+    assert_eq!(
+        err.request_error().unwrap().code.as_deref(),
+        Some("NAME_ALREADY_EXISTS")
+    );
+    // upload_file: basename, MD5 through the read callback equals the node's.
+    let path = dir.path().join("héllo wörld.txt");
+    let data = b"some text content\n".repeat(1000);
+    std::fs::write(&path, &data).unwrap();
+    let (cb, seen) = collector();
+    let node = c
+        .upload_file(
+            &path,
+            Some(&folder.id),
+            UploadOptions::default().read_callback(cb),
+        )
+        .await
+        .unwrap();
+    assert_eq!(node.name.as_deref(), Some("héllo wörld.txt"));
+    assert_eq!(node.md5(), Some(md5_hex(&data).as_str()));
+    assert_eq!(md5_hex(&seen.lock().unwrap()), md5_hex(&data));
+    assert_eq!(node.size(), data.len() as u64);
+    assert_eq!(
+        node.content_properties
+            .as_ref()
+            .unwrap()
+            .content_type
+            .as_deref(),
+        Some("text/plain")
+    );
+    // Deduplication asked for: the same content again is a 409 naming the existing file.
+    let copy = dir.path().join("copy.txt");
+    std::fs::write(&copy, &data).unwrap();
+    let err = c
+        .upload_file(&copy, None, UploadOptions::default().deduplication(true))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(409));
+    assert_eq!(err.conflicting_node_id(), Some(node.id.as_str()));
+    // Suppressed (the default): accepted.
+    c.upload_file(&copy, None, UploadOptions::default())
+        .await
+        .unwrap();
+    // upload_stream keeps the given name; an empty stream takes the empty-file path.
+    let s = c
+        .upload_stream(
+            std::io::Cursor::new(data.clone()),
+            "dir/streamed.bin",
+            Some(&folder.id),
+            UploadOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.name.as_deref(), Some("dir/streamed.bin"));
+    let empty = c
+        .upload_stream(
+            std::io::Cursor::new(Vec::new()),
+            "sub/empty.txt",
+            None,
+            UploadOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (empty.name.as_deref(), empty.md5(), empty.size()),
+        (Some("empty.txt"), Some(EMPTY_MD5), 0)
+    );
+    // Overwrite: content version 2; an empty overwrite stream clears the file.
+    let o = c
+        .overwrite_file(&empty.id, &path, UploadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(o.content_properties.as_ref().unwrap().version, Some(2));
+    assert_eq!(o.md5(), Some(md5_hex(&data).as_str()));
+    let o2 = c
+        .overwrite_stream(std::io::Cursor::new(b"new".to_vec()), &empty.id, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(o2.md5(), Some(md5_hex(b"new").as_str()));
+    let cleared = c
+        .overwrite_stream(std::io::Cursor::new(Vec::new()), &empty.id, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!((cleared.md5(), cleared.size()), (Some(EMPTY_MD5), 0));
+    assert!(cleared.version.unwrap() > o.version.unwrap());
+    // A parent that does not exist: 400.
+    let err = c
+        .create_file("x.txt", Some("AAAAAAAAAAAAAAAAAAAAAA"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(400));
+    // The back-off counted the failure, and a success resets it.
+    assert_eq!(c.backoff_retries(), 1);
+    c.get_quota().await.unwrap();
+    assert_eq!(c.backoff_retries(), 0);
+}
+
+#[tokio::test]
+async fn tree_trash_properties_and_listing() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, _dir) = client(&emu).await;
+    let a = c.create_folder("A", None).await.unwrap();
+    let b = c.create_folder("B", None).await.unwrap();
+    let f = c.create_file("f.txt", Some(&a.id)).await.unwrap();
+    // Hard link, listing under both, remove one, move_node_from, move_node.
+    let linked = c.add_child(&b.id, &f.id).await.unwrap();
+    assert_eq!(linked.parents.len(), 2);
+    assert_eq!(c.list_children(&b.id).await.unwrap().len(), 1);
+    let unlinked = c.remove_child(&a.id, &f.id).await.unwrap();
+    assert_eq!(unlinked.parents, [b.id.clone()]);
+    let moved = c.move_node_from(&f.id, &b.id, &a.id).await.unwrap();
+    assert_eq!(moved.parents, [a.id.clone()]);
+    let moved = c.move_node(&f.id, &b.id).await.unwrap();
+    assert_eq!(moved.parents, [b.id.clone()]);
+    let renamed = c.rename_node(&f.id, "g.txt").await.unwrap();
+    assert_eq!(renamed.name.as_deref(), Some("g.txt"));
+    assert!(renamed.version > moved.version);
+    // Trash, listings, restore, trash again; purge is refused.
+    let t = c.move_to_trash(&f.id).await.unwrap();
+    assert_eq!(t.status, "TRASH");
+    assert_eq!(c.list_trash().await.unwrap().len(), 1);
+    assert_eq!(c.get_trashed_files().await.unwrap().len(), 1);
+    assert!(c.get_file_list().await.unwrap().is_empty());
+    assert_eq!(c.restore(&f.id).await.unwrap().status, "AVAILABLE");
+    assert_eq!(c.get_file_list().await.unwrap().len(), 1);
+    c.move_to_trash(&f.id).await.unwrap();
+    assert_eq!(c.purge(&f.id).await.unwrap_err().status_code(), Some(403));
+    // Properties.
+    let owner = c.get_owner_id().await.unwrap();
+    assert_eq!(owner, emu.config().app_name);
+    assert_eq!(c.get_owner_id().await.unwrap(), owner);
+    assert_eq!(
+        emu.log().count("POST", "/cdproxy/nodes"),
+        2,
+        "the owner probe runs once"
+    );
+    let p = c
+        .add_property(&a.id, &owner, "color", "blue")
+        .await
+        .unwrap();
+    assert_eq!(p["value"], "blue");
+    c.add_property(&a.id, &owner, "size", "L").await.unwrap();
+    assert_eq!(c.list_properties(&a.id, &owner).await.unwrap().len(), 2);
+    assert!(c
+        .list_properties(&a.id, "someone-else")
+        .await
+        .unwrap()
+        .is_empty());
+    c.delete_properties(&a.id, &owner).await.unwrap();
+    assert!(c.list_properties(&a.id, &owner).await.unwrap().is_empty());
+    // Metadata with a temp link that downloads without a token.
+    let up = c
+        .upload_stream(
+            std::io::Cursor::new(b"linked".to_vec()),
+            "l.txt",
+            None,
+            UploadOptions::default(),
+        )
+        .await
+        .unwrap();
+    let meta = c.get_metadata(&up.id, true, true).await.unwrap();
+    let link = meta.temp_link.clone().unwrap();
+    assert_eq!(
+        cloud_core::reqwest::get(&link)
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .as_ref(),
+        b"linked"
+    );
+    assert_eq!(meta.extra["assets"], serde_json::json!([]));
+    // Paging: 450 folders come back over three pages.
+    emu.seed_folders(450, "seed");
+    let folders = c.get_folder_list().await.unwrap();
+    assert_eq!(folders.len(), 453);
+    assert_eq!(
+        emu.log()
+            .entries()
+            .iter()
+            .filter(|r| r.path == "/drive/v1/nodes"
+                && r.query.as_deref().unwrap_or("").contains("startToken"))
+            .count(),
+        2
+    );
+    let ids: HashSet<_> = folders.iter().map(|f| f.id.clone()).collect();
+    assert_eq!(ids.len(), 453);
+}
+
+#[tokio::test]
+async fn chunked_download_rules_and_resume() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let data: Vec<u8> = (0..10_240u32).map(|i| (i % 251) as u8).collect();
+    let node = c
+        .upload_stream(
+            std::io::Cursor::new(data.clone()),
+            "d.bin",
+            None,
+            UploadOptions::default(),
+        )
+        .await
+        .unwrap();
+    let mut s = Settings::default();
+    s.fs_chunk_size = 1000;
+    s.dl_chunk_size = 4000;
+    c.set_settings(s.clone());
+    // Unknown length: ranges until a 416.
+    let mut out = Vec::new();
+    let n = c
+        .chunked_download(&node.id, &mut out, ChunkedDownloadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((n, out.as_slice()), (10_240, data.as_slice()));
+    let ranges: Vec<String> = emu
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        ranges,
+        [
+            "bytes=0-3999",
+            "bytes=4000-7999",
+            "bytes=8000-11999",
+            "bytes=10240-14239"
+        ]
+    );
+    // A partial file of 5000 bytes: cut to 3999, replayed to callbacks, then completed.
+    std::fs::write(dir.path().join("d.bin.__incomplete"), &data[..5000]).unwrap();
+    emu.log().clear();
+    let (cb, seen) = collector();
+    let path = c
+        .download_file(
+            &node.id,
+            "d.bin",
+            Some(dir.path()),
+            DownloadOptions::for_node(&node).write_callback(cb),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), data);
+    assert_eq!(md5_hex(&seen.lock().unwrap()), md5_hex(&data));
+    let ranges: Vec<String> = emu
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    assert_eq!(ranges, ["bytes=3999-7998", "bytes=7999-10239"]);
+    assert!(!dir.path().join("d.bin.__incomplete").exists());
+    // chunk_retries = 1: the first failed chunk is RequestError(1002); 3 attempts recover.
+    emu.faults().fail_next(
+        1,
+        Route::method(Method::GET).path("/cdproxy/nodes/"),
+        500,
+        None,
+    );
+    let err = c
+        .chunked_download(&node.id, &mut Vec::new(), ChunkedDownloadOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(codes::FAILED_SUBREQUEST));
+    s.chunk_retries = 3;
+    c.set_settings(s.clone());
+    emu.faults().fail_next(
+        2,
+        Route::method(Method::GET).path("/cdproxy/nodes/"),
+        503,
+        None,
+    );
+    let mut out = Vec::new();
+    c.chunked_download(
+        &node.id,
+        &mut out,
+        ChunkedDownloadOptions::default().length(10_240),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out, data);
+    // Expected length longer than the file: 1003, the partial kept for a later resume.
+    let err = c
+        .download_file(
+            &node.id,
+            "e.bin",
+            Some(dir.path()),
+            DownloadOptions::default().length(10_241),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(codes::INCOMPLETE_RESULT));
+    assert!(dir.path().join("e.bin.__incomplete").exists());
+    // A name from a server can never escape the folder.
+    let err = c
+        .download_file(
+            &node.id,
+            "../x",
+            Some(dir.path()),
+            DownloadOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, acd::Error::InvalidInput(_)));
+    // A zero-length file: one request, answered 416, an empty file.
+    let z = c.create_file("zero", None).await.unwrap();
+    let mut out = Vec::new();
+    assert_eq!(
+        c.chunked_download(&z.id, &mut out, ChunkedDownloadOptions::default())
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        c.download_chunk(&node.id, 10, 5).await.unwrap(),
+        &data[10..15]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_calls_across_a_token_expiry_cause_one_refresh() {
+    // Tokens live 121 s: exp_time = now + 1 s once the 120 s margin is taken.
+    let emu =
+        Emulator::start_with(EmulatorConfig::default().token_lifetime(Duration::from_secs(121)))
+            .await
+            .unwrap();
+    let (c, _dir) = client(&emu).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_quota().await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(c.handler().refresh_count(), 1);
+    assert_eq!(emu.oauth().refresh_count(), 1);
+    // Opt-in: tokens the server invalidated early are refreshed once on a 401.
+    let (c2, _d2) = client_with(&emu, AcdOptions::default().refresh_on_401(true)).await;
+    emu.expire_tokens();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let c = c2.clone();
+            tokio::spawn(async move { c.get_quota().await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(c2.handler().refresh_count(), 1);
+    // Faithful mode: a 401 is an error.
+    emu.expire_tokens();
+    assert_eq!(c.get_quota().await.unwrap_err().status_code(), Some(401));
+}
+
+#[tokio::test]
+async fn a_change_stream_cut_short_resumes_from_the_last_checkpoint() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, _dir) = client(&emu).await;
+    let mut all: HashSet<String> = emu.seed_folders(1000, "n").into_iter().collect();
+    all.insert(emu.root_id());
+    // Cut the first feed after 200 KB: a couple of complete sets of 200 nodes arrive.
+    emu.faults()
+        .drop_response_after(1, Route::any().exact("/drive/v1/changes"), 200_000);
+    let mut feed = c.changes("", false).await.unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    let mut failed = false;
+    while let Some(set) = feed.next().await {
+        match set {
+            Ok(s) => seen.extend(s.nodes.into_iter().map(|n| n.id)),
+            Err(e) => {
+                assert_eq!(e.status_code(), Some(codes::INCOMPLETE_RESULT));
+                failed = true;
+            }
+        }
+    }
+    assert!(failed && !feed.end_reached());
+    assert!(!seen.is_empty() && seen.len() < all.len());
+    let cp = feed.last_checkpoint().unwrap();
+    let mut rest = c.changes(&cp, false).await.unwrap();
+    while let Some(set) = rest.next().await {
+        let s = set.unwrap();
+        assert!(!s.reset);
+        seen.extend(s.nodes.into_iter().map(|n| n.id));
+    }
+    assert!(rest.end_reached());
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "nothing duplicated");
+    assert_eq!(unique, all, "nothing lost");
+    // The latest checkpoint gives no nodes; a change gives exactly that node.
+    let latest = rest.last_checkpoint().unwrap();
+    let mut none = c.changes(&latest, true).await.unwrap();
+    let sets: Vec<_> = none.by_ref().collect().await;
+    assert!(sets.iter().all(|s| s.as_ref().unwrap().nodes.is_empty()));
+    let f = c.create_folder("changed", None).await.unwrap();
+    let mut one = c.changes(&latest, true).await.unwrap();
+    let mut ids = Vec::new();
+    while let Some(s) = one.next().await {
+        ids.extend(s.unwrap().nodes.into_iter().map(|n| n.id));
+    }
+    assert_eq!(ids, [f.id]);
+    // get_changes writes the raw lines; iter_changes_lines parses them back.
+    let mut raw = Vec::new();
+    let lines = c.get_changes("", false, &mut raw).await.unwrap();
+    assert_eq!(lines, 7);
+    let sets: Vec<_> = acd::iter_changes_lines(std::io::Cursor::new(raw))
+        .collect()
+        .await;
+    assert_eq!(sets.len(), 6);
+    assert!(sets[0].as_ref().unwrap().reset);
+}
