@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use cloud_core::emulator::axum::body::Body;
-use cloud_core::emulator::axum::extract::{Multipart, Path, Query, Request, State};
+use cloud_core::emulator::axum::extract::{
+    DefaultBodyLimit, Multipart, Path, Query, Request, State,
+};
 use cloud_core::emulator::axum::http::HeaderMap;
 use cloud_core::emulator::axum::response::{IntoResponse, Response};
 use cloud_core::emulator::axum::routing::{get, post, put};
@@ -142,8 +144,16 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/drive/v1/trash", get(list_trash))
         .route("/drive/v1/trash/{id}", put(trash))
         .route("/drive/v1/trash/{id}/restore", post(restore))
-        .route("/cdproxy/nodes", post(upload))
-        .route("/cdproxy/nodes/{id}/content", get(download).put(overwrite))
+        .route(
+            "/cdproxy/nodes",
+            post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/cdproxy/nodes/{id}/content",
+            get(download)
+                .put(overwrite)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/cdproxy/templink/{id}", get(templink))
         .route("/appspot/", post(appspot))
         .with_state(app)
