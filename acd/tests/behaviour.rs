@@ -147,7 +147,7 @@ async fn uploads_conflicts_dedup_and_overwrites() {
     assert!(acd::is_valid_id(&root));
     assert_eq!(root, emu.root_id());
     let folder = c.create_folder("Docs", None).await.unwrap();
-    assert_eq!(folder.parents, [root.clone()]);
+    assert_eq!(folder.parents, vec![root.clone()]);
     // A case-insensitive name conflict exposes the existing node's id.
     let err = c.create_folder("DOCS", None).await.unwrap_err();
     assert_eq!(err.status_code(), Some(409));
@@ -260,11 +260,11 @@ async fn tree_trash_properties_and_listing() {
     assert_eq!(linked.parents.len(), 2);
     assert_eq!(c.list_children(&b.id).await.unwrap().len(), 1);
     let unlinked = c.remove_child(&a.id, &f.id).await.unwrap();
-    assert_eq!(unlinked.parents, [b.id.clone()]);
+    assert_eq!(unlinked.parents, vec![b.id.clone()]);
     let moved = c.move_node_from(&f.id, &b.id, &a.id).await.unwrap();
-    assert_eq!(moved.parents, [a.id.clone()]);
+    assert_eq!(moved.parents, vec![a.id.clone()]);
     let moved = c.move_node(&f.id, &b.id).await.unwrap();
-    assert_eq!(moved.parents, [b.id.clone()]);
+    assert_eq!(moved.parents, vec![b.id.clone()]);
     let renamed = c.rename_node(&f.id, "g.txt").await.unwrap();
     assert_eq!(renamed.name.as_deref(), Some("g.txt"));
     assert!(renamed.version > moved.version);
