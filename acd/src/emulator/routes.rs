@@ -117,7 +117,7 @@ async fn collapse_slashes(mut req: Request) -> Request {
 }
 
 pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let inner = Router::new()
         .route("/drive/v1/account/endpoint", get(endpoint))
         .route("/drive/v1/account/info", get(account_info))
         .route("/drive/v1/account/quota", get(quota))
@@ -156,7 +156,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route("/cdproxy/templink/{id}", get(templink))
         .route("/appspot/", post(appspot))
-        .with_state(app)
+        .with_state(app);
+    // The rewrite must come before routing: an outer router whose only route is the inner one.
+    Router::new()
+        .fallback_service(inner)
         .layer(middleware::map_request(collapse_slashes))
 }
 
