@@ -565,3 +565,24 @@ async fn a_change_stream_cut_short_resumes_from_the_last_checkpoint() {
     assert_eq!(sets.len(), 6);
     assert!(sets[0].as_ref().unwrap().reset);
 }
+
+#[tokio::test]
+async fn faithful_mode_never_resends_and_the_opt_in_retry_does() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, _d) = client(&emu).await;
+    emu.faults()
+        .fail_next(1, Route::any().exact("/drive/v1/account/quota"), 503, None);
+    assert_eq!(c.get_quota().await.unwrap_err().status_code(), Some(503));
+    assert_eq!(emu.log().count("GET", "/drive/v1/account/quota"), 1);
+    let fast = cloud_core::RetryPolicy::default()
+        .backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let (r, _d2) = client_with(&emu, AcdOptions::default().retry(Arc::new(fast))).await;
+    emu.faults().fail_next(
+        2,
+        Route::any().exact("/drive/v1/account/quota"),
+        429,
+        Some("0"),
+    );
+    r.get_quota().await.unwrap();
+    assert_eq!(emu.log().count("GET", "/drive/v1/account/quota"), 4);
+}
