@@ -87,7 +87,11 @@ async fn big_file_and_big_feed_in_bounded_memory() {
     let partial = std::fs::metadata(dir.path().join("big.bin.__incomplete"))
         .unwrap()
         .len();
-    assert_eq!(partial, (64 << 20) + (10 << 20));
+    // The first range whole, and at most 10 MiB of the second.
+    assert!(
+        partial > 64 << 20 && partial <= (64 << 20) + (10 << 20),
+        "{partial}"
+    );
     // The second call resumes the partial file; the MD5 is checked against the node's.
     let out = c
         .download_file(

@@ -115,11 +115,20 @@ async fn download_dropped_mid_body_resumes_and_hashes_equal() {
     assert_eq!(n, SIZE);
     assert_eq!(hasher.finalize().to_vec(), sha(&data()));
     let log = server.log().entries();
-    let ranges: Vec<Option<&str>> = log.iter().map(|r| r.header("range")).collect();
-    assert_eq!(ranges.len(), 3);
-    assert_eq!(ranges[0], None);
-    assert_eq!(ranges[1], Some("bytes=1048576-"));
-    assert_eq!(ranges[2], Some("bytes=1148576-"));
+    let offsets: Vec<Option<u64>> = log
+        .iter()
+        .map(|r| {
+            r.header("range")
+                .and_then(|v| v.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+        })
+        .collect();
+    // Three requests: the whole body, then two resumes, each from where the bytes stopped
+    // (at most the fault's byte counts; a loaded machine may lose a few with the connection).
+    assert_eq!(offsets.len(), 3);
+    assert_eq!(offsets[0], None);
+    let (first, second) = (offsets[1].unwrap(), offsets[2].unwrap());
+    assert!(first > 0 && first <= 1 << 20, "{first}");
+    assert!(second > first && second <= first + 100_000, "{second}");
     let last = *seen.lock().unwrap().last().unwrap();
     assert_eq!(
         last,
@@ -219,14 +228,14 @@ async fn save_to_dir_refuses_hostile_names_and_renames_only_complete_files() {
     assert!(!dir.path().join("f.bin").exists());
     let partial = dir.path().join("f.bin.partial");
     let have = std::fs::metadata(&partial).unwrap().len();
-    assert_eq!(have, 70_000);
+    assert!(have > 0 && have <= 70_000, "{have}");
 
     // Resume from the partial file.
     let opts = SaveOptions::default().resume(true);
     let mut file = body::PartialFile::create(&dir.path().join("f.bin"), &opts)
         .await
         .unwrap();
-    assert_eq!(file.offset(), 70_000);
+    assert_eq!(file.offset(), have);
     let dl = download(fetcher(&t), DownloadOptions::default().start(file.offset()))
         .await
         .unwrap();

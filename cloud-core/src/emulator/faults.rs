@@ -71,7 +71,8 @@ pub enum Fault {
         /// Extra headers.
         headers: Vec<(String, String)>,
     },
-    /// Serve the request, but close the connection after this many bytes of the response body.
+    /// Serve the request, but close the connection after this many bytes of the response body
+    /// (the peer receives at most that many; under heavy load it may receive fewer).
     DropResponseAfter(u64),
     /// Read this many bytes of the request body, then close the connection.
     DropRequestAfter(u64),
