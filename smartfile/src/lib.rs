@@ -1,9 +1,77 @@
-//! A Rust mirror of SmartFile's client-python (API v2).
+//! # smartfile
 //!
-//! This crate is being built: its client, models, errors and emulator land in their own
-//! issue. It builds on [`cloud_core`], which already provides the transport, retries,
-//! OAuth2 token cache, paging and streamed bodies it will use.
+//! A Rust mirror of SmartFile's Python client (`smartfile` 2.19 on PyPI) for the SmartFile
+//! API v2, on [`cloud_core`]; and, behind the `emulator` feature, a stateful emulator of the
+//! API.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! use smartfile::{BasicClient, BasicOptions, Params};
+//!
+//! let emu = smartfile::emulator::Emulator::start().await?;
+//! let api = BasicClient::new(Some(emu.key()), Some(emu.password()), BasicOptions::default().url(emu.base_url()))?;
+//! assert_eq!(api.get("/ping", (), Params::new()).await?.json().unwrap()["ping"], "pong");
+//! api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/docs")).await?;
+//! api.upload("docs/hello.txt", b"hello".to_vec()).await?;
+//! let info = api.get("/path/info", "/hello.txt", Params::new()).await?.into_json()?;
+//! assert_eq!(info["size"], 5);
+//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+//!
+//! ## Mapping
+//!
+//! | Python (`smartfile`) | Rust (`smartfile`) |
+//! |---|---|
+//! | `Client(url=, version='2', throttle_wait=True)` | [`Client::new`] with [`ClientOptions`] |
+//! | `BasicClient(key, password, netrcfile=, url=…)` | [`BasicClient::new`] with [`BasicOptions`] (dereferences to [`Client`]) |
+//! | `OAuthClient(client_token, client_secret, access_token, access_secret, url=…)` | [`OAuthClient::new`] (dereferences to [`Client`]) |
+//! | `get/put/post/delete(endpoint, id=None, **kwargs)`, `client(...)` | [`Client::get`], `put`, `post`, `delete`, [`Client::call`] with [`Params`] |
+//! | the return value (dict, text or `response.raw`) | [`Response`]: `Json`, `Text` or `Stream` |
+//! | `upload(filename, fileobj)`, `download(path)`, `move(src, dst)`, `remove(path)` | [`Client::upload`], [`Client::download`], `Client::r#move`, [`Client::remove`] |
+//! | README task loop | [`Client::wait_task`] |
+//! | `get_request_token`, `get_authorization_url`, `get_access_token` | the same names on [`OAuthClient`] |
+//! | `OAuthToken`, `clean_tokens` | [`OAuthToken`], [`clean_tokens`] |
+//! | `APIError`, `RequestError`, `ResponseError` | [`Error::Api`], [`Error::Request`], [`Error::Response`] |
+//!
+//! ## Decisions
+//!
+//! - Python 3 breakages (spec 2.16): `get_authorization_url` returns the intended URL;
+//!   `OAuthToken` gives `into_parts()` where iteration broke; a missing request token is
+//!   [`Error::Api`] with the documented message; `ResponseError`'s detail keeps Python 3's
+//!   bytes repr (`Error: b'{"detail": "bad"}'`), as the original prints it today.
+//! - `download` writes to `download_to_path` or to the remote file's last path component in
+//!   a folder (default the current one), never outside it (2.19 wrote to the remote path
+//!   itself); through a partial file; resumable with `Range`. `download_stream` is HEAD's
+//!   `perform_download=False`.
+//! - Retries: the original's throttle retry (503 with `X-Throttle: …; next=N sec`, at most 3
+//!   attempts, then `Could not complete request after 3 trys.`) is mirrored; beyond it, 429
+//!   answers are retried after `Retry-After` by cloud-core's policy
+//!   ([`ClientOptions::retry_rate_limits`]). A retried upload re-sends the whole file (the
+//!   original re-sent an empty part).
+//! - The User-Agent is `smartfile/<version>` (the workspace's convention), not the original's
+//!   `SmartFile Python API client v2.19`; nothing on the server depends on it.
+//! - Move semantics are the server's; the emulator's choice is documented in its module.
+//! - `smartfile.sync` (librsync deltas) is not mirrored: it needs the librsync C library.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod client;
+mod credentials;
+pub mod error;
+mod helpers;
+mod params;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
+pub use client::{
+    requote_uri, throttle_delay, BasicClient, BasicOptions, Client, ClientOptions, Id, OAuthClient,
+    Response, API_URL, HTTP_USER_AGENT, MAX_ATTEMPTS, THROTTLE_PATTERN,
+};
+pub use credentials::{clean_tokens, netrc_lookup, OAuthToken, MIN_TOKEN_LEN};
+pub use error::{Detail, Error, Result};
+pub use helpers::{DownloadOptions, TaskResult};
+pub use params::{FilePart, FileSource, Params, Value};
 
 pub use cloud_core;

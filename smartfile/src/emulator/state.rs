@@ -1,0 +1,233 @@
+//! The emulator's file tree, tasks and OAuth 1.0 tokens.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use cloud_core::emulator::Blob;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub id: u64,
+    pub blob: Option<Blob>,
+    pub time: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct OAuthTokens {
+    /// request token -> (secret, verifier, callback)
+    pub request: HashMap<String, (String, String, Option<String>)>,
+    /// access token -> secret
+    pub access: HashMap<String, String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    /// Every item by normalised absolute path; directories have no blob. `/` always exists.
+    pub entries: BTreeMap<String, Entry>,
+    pub next_id: u64,
+    pub tasks: HashMap<String, Value>,
+    pub oauth: OAuthTokens,
+}
+
+pub(crate) fn now() -> String {
+    Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The spec's path normalisation: one leading `/`, no trailing `/`, `//` collapsed, `.` and
+/// `..` resolved without leaving `/`; empty is `/`.
+pub(crate) fn normalise(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+pub(crate) fn parent_of(p: &str) -> String {
+    match p.rfind('/') {
+        Some(0) | None => "/".into(),
+        Some(i) => p[..i].to_owned(),
+    }
+}
+
+pub(crate) fn name_of(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or("")
+}
+
+pub(crate) fn join(dir: &str, name: &str) -> String {
+    if dir == "/" {
+        format!("/{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+impl State {
+    pub fn new() -> Self {
+        let mut entries = BTreeMap::new();
+        entries.insert(
+            "/".to_owned(),
+            Entry {
+                id: 1,
+                blob: None,
+                time: now(),
+            },
+        );
+        Self {
+            entries,
+            next_id: 1,
+            tasks: HashMap::new(),
+            oauth: OAuthTokens::default(),
+        }
+    }
+
+    pub fn is_dir(&self, p: &str) -> bool {
+        self.entries.get(p).is_some_and(|e| e.blob.is_none())
+    }
+
+    pub fn children(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir == "/" {
+            "/".to_owned()
+        } else {
+            format!("{dir}/")
+        };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| p.len() > prefix.len() && !p[prefix.len()..].contains('/'))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    pub fn subtree(&self, root: &str) -> Vec<String> {
+        let prefix = format!("{root}/");
+        let mut out = vec![root.to_owned()];
+        out.extend(
+            self.entries
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .map(|(p, _)| p.clone()),
+        );
+        out
+    }
+
+    /// Creates `p` and its missing parents as directories; a file in the way is an error.
+    pub fn mkdirs(&mut self, p: &str) -> Result<(), String> {
+        let mut cur = String::new();
+        for seg in p.split('/').filter(|s| !s.is_empty()) {
+            cur.push('/');
+            cur.push_str(seg);
+            match self.entries.get(&cur) {
+                Some(e) if e.blob.is_some() => return Err(cur),
+                Some(_) => {}
+                None => {
+                    self.next_id += 1;
+                    let id = self.next_id;
+                    self.entries.insert(
+                        cur.clone(),
+                        Entry {
+                            id,
+                            blob: None,
+                            time: now(),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn put_file(&mut self, p: &str, blob: Blob) {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.entries.insert(
+            p.to_owned(),
+            Entry {
+                id,
+                blob: Some(blob),
+                time: now(),
+            },
+        );
+    }
+
+    pub fn info(&self, p: &str, base: &str, version: &str) -> Value {
+        let Some(e) = self.entries.get(p) else {
+            return Value::Null;
+        };
+        let isdir = e.blob.is_none();
+        let name = if p == "/" { "" } else { name_of(p) };
+        let ext = if isdir {
+            String::new()
+        } else {
+            name.rsplit_once('.')
+                .map(|(_, x)| format!(".{x}"))
+                .unwrap_or_default()
+        };
+        let size = match &e.blob {
+            Some(b) => b.len(),
+            None => 0,
+        };
+        let mime = if isdir {
+            "application/x-directory".to_owned()
+        } else {
+            mime_of(name)
+        };
+        let url_path = if p == "/" {
+            String::new()
+        } else {
+            format!("{}/", &p[1..])
+        };
+        json!({
+            "acl": {"list": true, "read": true, "remove": true, "write": true},
+            "attributes": {},
+            "extension": ext,
+            "id": e.id,
+            "isdir": isdir,
+            "isfile": !isdir,
+            "items": if isdir { json!(self.children(p).len()) } else { Value::Null },
+            "mime": mime,
+            "name": name,
+            "owner": Value::Null,
+            "path": p,
+            "size": size,
+            "tags": [],
+            "time": e.time,
+            "url": format!("{base}api/{version}/path/info/{url_path}"),
+        })
+    }
+}
+
+/// The MIME type served for a file; never exactly `application/json` (the original client
+/// would decode such a download instead of streaming it).
+pub(crate) fn mime_of(name: &str) -> String {
+    let m = mime_guess::from_path(name)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    if m == "application/json" {
+        "application/json; charset=utf-8".into()
+    } else {
+        m.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(normalise(""), "/");
+        assert_eq!(normalise("testfn2/testfn"), "/testfn2/testfn");
+        assert_eq!(normalise("/file.txt/"), "/file.txt");
+        assert_eq!(normalise("//a//b/"), "/a/b");
+        assert_eq!(normalise("/a/../../b/./c"), "/b/c");
+    }
+}
