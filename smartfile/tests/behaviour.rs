@@ -1,1 +1,401 @@
-//! x
+//! Behaviour tests: workflows against the emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use cloud_core::emulator::Route;
+use futures::TryStreamExt;
+use http::Method;
+use smartfile::emulator::Emulator;
+use smartfile::{
+    BasicClient, BasicOptions, ClientOptions, DownloadOptions, Error, OAuthClient, Params, Response,
+};
+
+fn basic(emu: &Emulator) -> BasicClient {
+    BasicClient::new(
+        Some(emu.key()),
+        Some(emu.password()),
+        BasicOptions::default().url(emu.base_url()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_readme_workflow() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    assert_eq!(
+        api.get("/ping", (), Params::new())
+            .await
+            .unwrap()
+            .json()
+            .unwrap()["ping"],
+        "pong"
+    );
+    let who = api
+        .call("/whoami", (), Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(who["site"]["name"], "emulator");
+    // mkdir creates parents, and is idempotent; PUT-in-URL works too.
+    let d = api
+        .post("/path/oper/mkdir/", (), Params::new().arg("path", "a/b/c"))
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        (d["path"].as_str(), d["isdir"].as_bool()),
+        (Some("/a/b/c"), Some(true))
+    );
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/a/b/c"))
+        .await
+        .unwrap();
+    api.put("/path/oper/mkdir", "/x/y", Params::new())
+        .await
+        .unwrap();
+    // Upload into a folder (the part name's last component), info, download.
+    let up = api
+        .post(
+            "/path/data",
+            "/a/b",
+            Params::new().arg(
+                "file",
+                smartfile::FilePart::bytes("dir/report.txt", b"hello".to_vec()),
+            ),
+        )
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        (up["path"].as_str(), up["size"].as_u64()),
+        (Some("/a/b/report.txt"), Some(5))
+    );
+    let info = api
+        .get("/path/info", "/a/b/report.txt", Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        (
+            info["isfile"].as_bool(),
+            info["extension"].as_str(),
+            info["mime"].as_str()
+        ),
+        (Some(true), Some(".txt"), Some("text/plain"))
+    );
+    let Response::Stream(s) = api
+        .get("/path/data", "/a/b/report.txt", Params::new())
+        .await
+        .unwrap()
+    else {
+        panic!("a stream");
+    };
+    let body: Vec<bytes::Bytes> = s.try_collect().await.unwrap();
+    assert_eq!(body.concat(), b"hello");
+    // Move into an existing directory; then rename-like move; then a conflict.
+    let task = api
+        .r#move("/a/b/report.txt", "/x")
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let done = api
+        .wait_task(
+            task["uuid"].as_str().unwrap(),
+            Duration::from_millis(10),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, "SUCCESS");
+    assert!(api
+        .get("/path/info", "/x/report.txt", Params::new())
+        .await
+        .is_ok());
+    api.r#move("/x/report.txt", "/x/renamed.txt").await.unwrap();
+    api.upload("other.txt", b"o".to_vec()).await.unwrap();
+    let err = api
+        .r#move("/other.txt", "/x/renamed.txt")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"Response 409: Error: b'{"detail":"Destination exists:/x/renamed.txt"}'"#
+    );
+    // Missing sources and paths: 404 with the src/path rules.
+    let err = api.r#move("/nope", "/x").await.unwrap_err();
+    assert_eq!(err.to_string(), "Response 404: Source does not exist");
+    api.remove("/x").await.unwrap();
+    let err = api.remove("/x").await.unwrap_err();
+    assert_eq!(err.to_string(), "Response 404: Path does not exist");
+    // Bad credentials: 401 and the original's rendering.
+    let bad = BasicClient::new(
+        Some(&"k".repeat(30)),
+        Some(&"p".repeat(30)),
+        BasicOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    let err = bad.get("/whoami", (), Params::new()).await.unwrap_err();
+    assert_eq!(err.status_code(), Some(401));
+    // Credentials are checked before any request.
+    let before = emu.log().entries().len();
+    assert!(matches!(
+        BasicClient::new(
+            Some("short"),
+            Some(&"p".repeat(30)),
+            BasicOptions::default().url(emu.base_url())
+        ),
+        Err(Error::Api(_))
+    ));
+    assert_eq!(emu.log().entries().len(), before);
+}
+
+#[tokio::test]
+async fn paging_a_folder_of_2500_entries() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/big"))
+        .await
+        .unwrap();
+    for i in 0..2500 {
+        api.post(
+            "/path/data",
+            "/big",
+            Params::new().arg(
+                "file",
+                smartfile::FilePart::bytes(format!("f{i:04}"), vec![b'x'; i % 3]),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let mut names = Vec::new();
+    let mut page = 1;
+    loop {
+        let r = api
+            .get(
+                "/path/info",
+                "/big",
+                Params::new()
+                    .arg("children", true)
+                    .arg("limit", 100)
+                    .arg("page", page)
+                    .arg("fields", vec!["name"]),
+            )
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        names.extend(
+            r["children"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_owned()),
+        );
+        if r["page"] == r["pages"] {
+            assert_eq!(r["pages"], 25);
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(names.len(), 2500);
+    assert!(names.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[tokio::test]
+async fn throttle_retry_and_rate_limits() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    // Throttled twice, then served: three requests, one success (POST too).
+    emu.throttle(2, Route::any().path("/api/2/path/oper/mkdir/"), 0.01);
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/t"))
+        .await
+        .unwrap();
+    assert_eq!(emu.log().count("POST", "/api/2/path/oper/mkdir/"), 3);
+    // Throttled for good: three requests, then the original's RequestError.
+    emu.throttle(10, Route::any().path("/api/2/ping/"), 0.01);
+    let start = Instant::now();
+    let err = api.get("/ping", (), Params::new()).await.unwrap_err();
+    assert_eq!(err.to_string(), "Could not complete request after 3 trys.");
+    assert_eq!(emu.log().count("GET", "/api/2/ping/"), 3);
+    assert!(start.elapsed() >= Duration::from_millis(30));
+    emu.faults().clear();
+    // throttle_wait=false: one request.
+    let nowait = BasicClient::new(
+        Some(emu.key()),
+        Some(emu.password()),
+        BasicOptions::default().client(
+            ClientOptions::default()
+                .url(emu.base_url())
+                .throttle_wait(false),
+        ),
+    )
+    .unwrap();
+    emu.log().clear();
+    emu.throttle(1, Route::any().path("/api/2/ping/"), 0.01);
+    assert_eq!(
+        nowait
+            .get("/ping", (), Params::new())
+            .await
+            .unwrap_err()
+            .status_code(),
+        Some(503)
+    );
+    assert_eq!(emu.log().count("GET", "/api/2/ping/"), 1);
+    // 429 with Retry-After: retried by cloud-core's policy (beyond the original).
+    emu.faults()
+        .fail_next(1, Route::any().path("/api/2/ping/"), 429, Some("0"));
+    api.get("/ping", (), Params::new()).await.unwrap();
+    // A retried upload re-sends the whole file.
+    emu.throttle(
+        1,
+        Route::method(Method::POST).path("/api/2/path/data/"),
+        0.01,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("retry.bin");
+    std::fs::write(&p, vec![7u8; 100_000]).unwrap();
+    let up = api
+        .upload("retry.bin", p.clone())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(up["size"], 100_000);
+}
+
+#[tokio::test]
+async fn download_survives_a_mid_body_drop_and_stays_in_its_folder() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    let data: Vec<u8> = (0..2_000_000u32).map(|i| (i % 253) as u8).collect();
+    api.upload("data.bin", data.clone()).await.unwrap();
+    emu.faults().drop_response_after(
+        1,
+        Route::method(Method::GET).path("/api/2/path/data/"),
+        700_000,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = api
+        .download(
+            "/data.bin",
+            DownloadOptions::default().directory(dir.path()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), data);
+    assert_eq!(
+        emu.log()
+            .entries()
+            .iter()
+            .filter(|r| r.header("range").is_some())
+            .count(),
+        1
+    );
+    // A name that would leave the folder is refused before any request.
+    let err = api
+        .download("/..", DownloadOptions::default().directory(dir.path()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)));
+    // A missing file: the original's 404 rendering; nothing left behind.
+    let err = api
+        .download(
+            "/missing.bin",
+            DownloadOptions::default().directory(dir.path()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(404));
+    assert!(!dir.path().join("missing.bin").exists());
+}
+
+#[tokio::test]
+async fn oauth_three_legs_then_calls() {
+    let emu = Emulator::start().await.unwrap();
+    let client = OAuthClient::new(
+        Some(emu.client_token()),
+        Some(emu.client_secret()),
+        None,
+        None,
+        ClientOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    // No access token: refused before any request.
+    let before = emu.log().entries().len();
+    assert_eq!(
+        client
+            .get("/whoami", (), Params::new())
+            .await
+            .unwrap_err()
+            .to_string(),
+        "You must obtain an access tokenbefore making API calls."
+    );
+    assert_eq!(emu.log().entries().len(), before);
+    assert!(matches!(
+        client.get_authorization_url(None),
+        Err(Error::Api(_))
+    ));
+    let request = client.get_request_token(None).await.unwrap();
+    let url = client.get_authorization_url(None).unwrap();
+    assert!(url.starts_with(&format!("{}oauth/authorize/?oauth_token=", emu.base_url())));
+    let page = cloud_core::reqwest::get(&url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let verifier = page.strip_prefix("oauth_verifier=").unwrap().to_owned();
+    let access = client
+        .get_access_token(Some(&request), Some(&verifier))
+        .await
+        .unwrap();
+    assert!(access.is_valid());
+    assert_eq!(
+        client
+            .get("/whoami", (), Params::new())
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap()["username"],
+        "emulator"
+    );
+    // A pre-issued access token works as well; a wrong secret does not.
+    let (at, asec) = emu.access_token();
+    let c2 = OAuthClient::new(
+        Some(emu.client_token()),
+        Some(emu.client_secret()),
+        Some(at),
+        Some(asec),
+        ClientOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    c2.get("/whoami", (), Params::new()).await.unwrap();
+    let c3 = OAuthClient::new(
+        Some(emu.client_token()),
+        Some(emu.client_secret()),
+        Some(at),
+        Some(&"w".repeat(30)),
+        ClientOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    assert_eq!(
+        c3.get("/whoami", (), Params::new())
+            .await
+            .unwrap_err()
+            .status_code(),
+        Some(401)
+    );
+    // A wrong verifier is refused (403 text): a RequestError naming the missing token.
+    let r2 = client.get_request_token(None).await.unwrap();
+    assert!(matches!(
+        client.get_access_token(Some(&r2), Some("wrong")).await,
+        Err(Error::Request { .. })
+    ));
+}

@@ -1,0 +1,419 @@
+//! Wire tests (mockito): exact requests of every call, headers for Basic and OAuth, bodies,
+//! response decoding, and every mapped status.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use mockito::{Matcher, Server};
+use smartfile::{
+    BasicClient, BasicOptions, ClientOptions, Error, FilePart, OAuthClient, Params, Response,
+};
+
+fn k() -> String {
+    "k".repeat(30)
+}
+fn p() -> String {
+    "p".repeat(30)
+}
+
+fn client(server: &Server) -> BasicClient {
+    BasicClient::new(
+        Some(&k()),
+        Some(&p()),
+        BasicOptions::default().url(format!("{}/", server.url())),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn generic_calls_urls_and_bodies() {
+    let mut s = Server::new_async().await;
+    let c = client(&s);
+    let basic = format!("Basic {}", {
+        use std::io::Write;
+        let mut enc = Vec::new();
+        write!(enc, "{}:{}", k(), p()).unwrap();
+        base64_encode(&enc)
+    });
+    let m = s
+        .mock("GET", "/api/2/ping/")
+        .match_header("authorization", basic.as_str())
+        .match_header("user-agent", "smartfile/0.1.0")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"ping": "pong"}"#)
+        .create_async()
+        .await;
+    assert_eq!(
+        c.get("/ping", (), Params::new())
+            .await
+            .unwrap()
+            .json()
+            .unwrap()["ping"],
+        "pong"
+    );
+    m.assert_async().await;
+    let m = s
+        .mock("GET", "/api/2/path/info/")
+        .match_query("children=True&limit=2&page=1&fields=name&fields=size")
+        .with_header("content-type", "application/json")
+        .with_body("{}")
+        .create_async()
+        .await;
+    c.get(
+        "/path/info",
+        "/",
+        Params::new()
+            .arg("children", true)
+            .arg("limit", 2)
+            .arg("page", 1)
+            .arg("fields", vec!["name", "size"])
+            .arg("gone", smartfile::Value::None),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("POST", "/api/2/path/oper/remove/")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_body("path=%2Fa&path=%2Fb")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"uuid": "u"}"#)
+        .create_async()
+        .await;
+    c.post(
+        "/path/oper/remove",
+        (),
+        Params::new().arg("path", vec!["/a", "/b"]),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("PUT", "/api/2/user/bobafett/")
+        .match_body("full_name=Boba+Fett")
+        .create_async()
+        .await;
+    c.put(
+        "/user",
+        "bobafett",
+        Params::new().arg("full_name", "Boba Fett"),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("DELETE", "/api/2/user/bobafett/")
+        .match_header("content-length", "0")
+        .match_header("content-type", Matcher::Missing)
+        .with_status(204)
+        .create_async()
+        .await;
+    let r = c.delete("/user", "bobafett", Params::new()).await.unwrap();
+    assert!(r.bytes().await.unwrap().is_empty(), "204: an empty stream");
+    m.assert_async().await;
+    let m = s.mock("GET", "/api/2/access/user/42/").create_async().await;
+    c.get("access/user", 42, Params::new()).await.unwrap();
+    m.assert_async().await;
+    // Helpers.
+    let m = s
+        .mock("POST", "/api/2/path/oper/move/")
+        .match_body("src=%2Ffile.txt%2F&dst=%2FnewFolder%2F")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"uuid": "u"}"#)
+        .create_async()
+        .await;
+    c.r#move("file.txt", "newFolder").await.unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("POST", "/api/2/path/oper/remove/")
+        .match_body("path=testfn2%2Ftestfn")
+        .create_async()
+        .await;
+    c.remove("testfn2/testfn").await.unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("POST", "/api/2/path/data/")
+        .match_header("content-type", Matcher::Regex("^multipart/form-data; boundary=".into()))
+        .match_header("content-length", Matcher::Any)
+        .match_body(Matcher::Regex(
+            "^--[^\r]+\r\nContent-Disposition: form-data; name=\"file\"; filename=\"dir/test.txt\"\r\n\r\nhello\r\n--[^\r]+--\r\n$".into(),
+        ))
+        .create_async()
+        .await;
+    c.upload("dir/test.txt/", b"hello".to_vec()).await.unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("POST", "/api/2/path/data/target/")
+        .match_body(Matcher::Regex(
+            "name=\"extra\"\r\n\r\n1\r\n--[^\r]+\r\nContent-Disposition: form-data; name=\"file\"; filename=\"up.bin\"\r\n\r\nBIN\r\n".into(),
+        ))
+        .create_async()
+        .await;
+    c.post(
+        "/path/data",
+        "target",
+        Params::new()
+            .arg("extra", 1)
+            .arg("file", FilePart::bytes("up.bin", b"BIN".to_vec())),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+#[tokio::test]
+async fn response_decoding_is_exact() {
+    let mut s = Server::new_async().await;
+    let c = client(&s);
+    for (ct, body, kind) in [
+        ("application/json", r#"{"a":1}"#, "json"),
+        ("application/json", "not json", "text"),
+        ("application/json; charset=utf-8", r#"{"a":1}"#, "stream"),
+        ("text/plain", "Hello World!", "stream"),
+    ] {
+        let m = s
+            .mock("GET", "/api/2/x/")
+            .with_header("content-type", ct)
+            .with_body(body)
+            .create_async()
+            .await;
+        let r = c.get("/x", (), Params::new()).await.unwrap();
+        let got = match &r {
+            Response::Json(_) => "json",
+            Response::Text(_) => "text",
+            Response::Stream(_) => "stream",
+        };
+        assert_eq!(got, kind, "{ct}");
+        let bytes = r.bytes().await.unwrap();
+        if kind == "json" {
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+                serde_json::json!({"a": 1})
+            );
+        } else {
+            assert_eq!(bytes, body.as_bytes(), "{ct}: the exact body");
+        }
+        m.remove_async().await;
+    }
+}
+
+#[tokio::test]
+async fn statuses_map_to_response_errors_and_throttling_counts() {
+    let mut s = Server::new_async().await;
+    let c = client(&s);
+    for (status, body, want) in [
+        (
+            400,
+            r#"{"field_errors": {"path": ["required"]}}"#,
+            "Response 400: {'path': ['required']}",
+        ),
+        (
+            404,
+            r#"{"path": ["Path does not exist"]}"#,
+            "Response 404: Path does not exist",
+        ),
+        (
+            409,
+            r#"{"detail": "Destination exists:/screenShot"}"#,
+            r#"Response 409: Error: b'{"detail": "Destination exists:/screenShot"}'"#,
+        ),
+        (
+            404,
+            "<html>",
+            "Response 404: Invalid URL, check your API path",
+        ),
+        (
+            500,
+            "boom",
+            "Response 500: Server error; check response for errors",
+        ),
+        (
+            429,
+            r#"{"detail": "slow down"}"#,
+            r#"Response 429: Error: b'{"detail": "slow down"}'"#,
+        ),
+    ] {
+        let m = s
+            .mock("GET", "/api/2/e/")
+            .with_status(status)
+            .with_body(body)
+            .expect(1)
+            .create_async()
+            .await;
+        let c429 = BasicClient::new(
+            Some(&k()),
+            Some(&p()),
+            BasicOptions::default().client(
+                ClientOptions::default()
+                    .url(format!("{}/", s.url()))
+                    .retry_rate_limits(false),
+            ),
+        )
+        .unwrap();
+        let err = c429.get("/e", (), Params::new()).await.unwrap_err();
+        assert_eq!(err.to_string(), want);
+        assert!(matches!(err, Error::Response { .. }));
+        m.assert_async().await;
+        m.remove_async().await;
+    }
+    let m = s
+        .mock("GET", "/api/2/t/")
+        .with_status(503)
+        .with_header("X-Throttle", "throttled; next=0.01 sec")
+        .expect(3)
+        .create_async()
+        .await;
+    assert_eq!(
+        c.get("/t", (), Params::new())
+            .await
+            .unwrap_err()
+            .to_string(),
+        "Could not complete request after 3 trys."
+    );
+    m.assert_async().await;
+    let m = s
+        .mock("GET", "/api/2/u/")
+        .with_status(503)
+        .with_header("X-Throttle", "next=1 sec")
+        .expect(1)
+        .create_async()
+        .await;
+    assert_eq!(
+        c.get("/u", (), Params::new())
+            .await
+            .unwrap_err()
+            .status_code(),
+        Some(503)
+    );
+    m.assert_async().await;
+    // No slash at the end of the base URL: nothing is sent.
+    let bad =
+        BasicClient::new(Some(&k()), Some(&p()), BasicOptions::default().url(s.url())).unwrap();
+    assert!(matches!(
+        bad.get("/ping", (), Params::new()).await.unwrap_err(),
+        Error::Request { .. }
+    ));
+}
+
+#[tokio::test]
+async fn oauth_headers_and_token_calls() {
+    let mut s = Server::new_async().await;
+    let url = format!("{}/", s.url());
+    let (ct, cs) = ("c".repeat(30), "s".repeat(30));
+    let c = OAuthClient::new(
+        Some(&ct),
+        Some(&cs),
+        None,
+        None,
+        ClientOptions::default().url(&url),
+    )
+    .unwrap();
+    let rt = "r".repeat(30);
+    let m = s
+        .mock("POST", "/oauth/request_token/")
+        .match_header("content-length", "0")
+        .match_header(
+            "authorization",
+            Matcher::Regex(format!(
+                "^OAuth oauth_nonce=\"[0-9]+\", oauth_timestamp=\"[0-9]+\", oauth_version=\"1.0\", oauth_signature_method=\"PLAINTEXT\", oauth_consumer_key=\"{ct}\", oauth_callback=\"http%3A%2F%2Fcb.example%2Fx%3Fy%3D1\", oauth_signature=\"{cs}%26\"$"
+            )),
+        )
+        .with_body(format!("oauth_token={rt}&oauth_token_secret={}&oauth_callback_confirmed=true", "q".repeat(30)))
+        .create_async()
+        .await;
+    let req = c
+        .get_request_token(Some("http://cb.example/x?y=1"))
+        .await
+        .unwrap();
+    m.assert_async().await;
+    assert_eq!(
+        c.get_authorization_url(None).unwrap(),
+        format!("{url}oauth/authorize/?oauth_token={rt}")
+    );
+    let m = s
+        .mock("POST", "/oauth/access_token/")
+        .match_header(
+            "authorization",
+            Matcher::Regex(format!(
+                "oauth_token=\"{rt}\", oauth_verifier=\"VERIFIER\", oauth_signature=\"{cs}%26{}\"$",
+                "q".repeat(30)
+            )),
+        )
+        .with_body(format!(
+            "oauth_token={}&oauth_token_secret={}",
+            "a".repeat(30),
+            "b".repeat(30)
+        ))
+        .create_async()
+        .await;
+    c.get_access_token(Some(&req), Some("VERIFIER"))
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("GET", "/api/2/ping/")
+        .match_header(
+            "authorization",
+            Matcher::Regex(format!(
+                "oauth_token=\"{}\", oauth_signature=\"{cs}%26{}\"$",
+                "a".repeat(30),
+                "b".repeat(30)
+            )),
+        )
+        .create_async()
+        .await;
+    c.get("/ping", (), Params::new()).await.unwrap();
+    m.assert_async().await;
+    assert!(matches!(
+        OAuthClient::new(Some("short"), Some(&cs), None, None, ClientOptions::default().url(&url)),
+        Err(Error::Api(m)) if m == "You must provide a client_tokenand client_secret for OAuth."
+    ));
+}
+
+#[test]
+fn credentials_from_netrc_and_secrets_never_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let netrc = dir.path().join("netrc");
+    std::fs::write(
+        &netrc,
+        format!(
+            "machine 127.0.0.1:8123\n login {}\n password {}\n",
+            k(),
+            p()
+        ),
+    )
+    .unwrap();
+    let c = BasicClient::new(
+        None,
+        None,
+        BasicOptions::default()
+            .url("http://127.0.0.1:8123/")
+            .netrcfile(&netrc),
+    );
+    // The environment may hold real credentials on a developer machine: only check the
+    // netrc path when it does not.
+    if std::env::var("SMARTFILE_API_KEY").is_err()
+        && std::env::var("SMARTFILE_API_PASSWORD").is_err()
+    {
+        let c = c.unwrap();
+        assert_eq!(c.key(), k());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(&p()), "{shown}");
+        assert!(!shown.contains(&k()), "{shown}");
+    }
+    let o = OAuthClient::new(
+        Some(&"c".repeat(30)),
+        Some(&"S".repeat(30)),
+        Some(&"A".repeat(30)),
+        Some(&"B".repeat(30)),
+        ClientOptions::default().url("http://h/"),
+    )
+    .unwrap();
+    let shown = format!("{o:?}");
+    for secret in ["S".repeat(30), "A".repeat(30), "B".repeat(30)] {
+        assert!(!shown.contains(&secret), "{shown}");
+    }
+}
