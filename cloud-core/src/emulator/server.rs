@@ -300,7 +300,13 @@ async fn handle(
             retry_after,
             body,
             headers,
-        }) => Ok(fault_response(status, retry_after, body, headers)),
+        }) => {
+            // Read the request body first, as a server does, so that the client sees the
+            // status rather than a broken pipe while it is still sending.
+            let mut incoming = req.into_body().into_data_stream();
+            while let Some(Ok(_)) = incoming.next().await {}
+            Ok(fault_response(status, retry_after, body, headers))
+        }
         Some(Fault::Delay(d)) => {
             tokio::time::sleep(d).await;
             Ok(call(&mut router, req).await)
