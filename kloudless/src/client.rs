@@ -1,0 +1,493 @@
+//! `kloudless.config`, `Session`/`Client`/`Account` and the request options every verb takes.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use serde_json::{Map, Value};
+use url::Url;
+
+use cloud_core::transport::read_limited;
+use cloud_core::{ErrorContext, Idempotency, RetryPolicy, Secret, Transport};
+
+use crate::error::{error_from_response, Error, Result};
+use crate::resources::{wrap, Response};
+use crate::util::{construct_kloudless_endpoint, rewrite_api_version, url_join};
+
+/// The real service.
+pub const DEFAULT_BASE_URL: &str = "https://api.kloudless.com";
+
+/// `kloudless.configuration`: read when a client is built and by the OAuth helpers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Configuration {
+    /// `base_url` (default `https://api.kloudless.com`).
+    pub base_url: String,
+    /// `api_version` (default `"1"`).
+    pub api_version: String,
+}
+
+impl Default for Configuration {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            api_version: "1".into(),
+        }
+    }
+}
+
+fn config_cell() -> &'static RwLock<Configuration> {
+    static C: OnceLock<RwLock<Configuration>> = OnceLock::new();
+    C.get_or_init(|| RwLock::new(Configuration::default()))
+}
+
+/// The current configuration.
+pub fn configuration() -> Configuration {
+    config_cell().read().map(|c| c.clone()).unwrap_or_default()
+}
+
+/// Replaces the configuration (objects built before keep what they read).
+pub fn set_configuration(c: Configuration) {
+    if let Ok(mut g) = config_cell().write() {
+        *g = c;
+    }
+}
+
+/// A request body.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Body {
+    /// None.
+    #[default]
+    None,
+    /// `json=`: a JSON body with `Content-Type: application/json`.
+    Json(Value),
+    /// `data=` bytes: a raw body, no Content-Type.
+    Raw(Bytes),
+    /// `data=` a local file, streamed (re-read on a retry).
+    File(PathBuf),
+    /// `data=` a dict: a form body.
+    Form(Vec<(String, String)>),
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::None => f.write_str("None"),
+            Body::Json(v) => write!(f, "Json({v})"),
+            Body::Raw(b) => write!(f, "Raw({} bytes)", b.len()),
+            Body::File(p) => write!(f, "File({})", p.display()),
+            Body::Form(p) => write!(f, "Form({} fields)", p.len()),
+        }
+    }
+}
+
+/// The keyword arguments of every verb (`params`, `headers`, `data`/`json`, `api_version`,
+/// `get_raw_data`, `raw_headers`, `impersonate_user_id`, `get_raw_response`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Query parameters, in order (Python booleans go as `True`/`False`).
+    pub params: Vec<(String, String)>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+    /// Rewrites the URL's `v<digit>` for this call only.
+    pub api_version: Option<String>,
+    /// `X-Kloudless-Raw-Data: true|false`.
+    pub get_raw_data: Option<bool>,
+    /// `X-Kloudless-Raw-Headers: <JSON>` (not sent when empty).
+    pub raw_headers: Option<Map<String, Value>>,
+    /// `X-Kloudless-As-User` (not sent when empty).
+    pub impersonate_user_id: Option<String>,
+    /// Return the raw answer instead of a wrapped one.
+    pub get_raw_response: bool,
+}
+
+impl RequestOptions {
+    /// Adds a query parameter.
+    pub fn param(mut self, k: impl Into<String>, v: impl ToString) -> Self {
+        self.params.push((k.into(), v.to_string()));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+
+    /// `json=`.
+    pub fn json(mut self, v: Value) -> Self {
+        self.body = Body::Json(v);
+        self
+    }
+
+    /// `data=` bytes.
+    pub fn data(mut self, b: impl Into<Bytes>) -> Self {
+        self.body = Body::Raw(b.into());
+        self
+    }
+
+    /// `data=` a local file, streamed.
+    pub fn file(mut self, p: impl Into<PathBuf>) -> Self {
+        self.body = Body::File(p.into());
+        self
+    }
+
+    /// `api_version=`.
+    pub fn api_version(mut self, v: impl ToString) -> Self {
+        self.api_version = Some(v.to_string());
+        self
+    }
+
+    /// `get_raw_data=`.
+    pub fn get_raw_data(mut self, b: bool) -> Self {
+        self.get_raw_data = Some(b);
+        self
+    }
+
+    /// `raw_headers=`.
+    pub fn raw_headers(mut self, h: Map<String, Value>) -> Self {
+        self.raw_headers = Some(h);
+        self
+    }
+
+    /// `impersonate_user_id=`.
+    pub fn impersonate_user_id(mut self, id: impl ToString) -> Self {
+        self.impersonate_user_id = Some(id.to_string());
+        self
+    }
+
+    /// `get_raw_response=True`.
+    pub fn get_raw_response(mut self, raw: bool) -> Self {
+        self.get_raw_response = raw;
+        self
+    }
+}
+
+#[derive(Clone)]
+enum Auth {
+    ApiKey(Secret),
+    Bearer(Secret),
+}
+
+struct Inner {
+    url: String,
+    auth: Auth,
+    transport: Transport,
+    default_headers: Mutex<Vec<(String, String)>>,
+}
+
+/// `Client(api_key=None, token=None)`: an API key or Bearer token session on
+/// `<base_url>/v<api_version>`. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match &self.inner.auth {
+            Auth::ApiKey(_) => "APIKey ***",
+            Auth::Bearer(_) => "Bearer ***",
+        };
+        f.debug_struct("Client")
+            .field("url", &self.inner.url)
+            .field("auth", &auth)
+            .finish()
+    }
+}
+
+/// What a request sent, kept on its answer for paging and refresh (the original re-sends the
+/// exact headers of the original request).
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+fn transport() -> Result<Transport> {
+    Ok(
+        Transport::builder("http://127.0.0.1/", cloud_core::user_agent!())
+            .retry(Arc::new(RetryPolicy::default()))
+            .build()?,
+    )
+}
+
+impl Client {
+    /// `Client(api_key, token)`: the token wins when both are given; neither →
+    /// [`Error::InvalidParameter`].
+    pub fn new(api_key: Option<&str>, token: Option<&str>) -> Result<Self> {
+        let c = configuration();
+        let url = construct_kloudless_endpoint("", &c.base_url, &c.api_version);
+        Self::with_url(api_key, token, url)
+    }
+
+    pub(crate) fn with_url(
+        api_key: Option<&str>,
+        token: Option<&str>,
+        url: String,
+    ) -> Result<Self> {
+        let auth = match (token.filter(|t| !t.is_empty()), api_key.filter(|k| !k.is_empty())) {
+            (Some(t), _) => Auth::Bearer(Secret::new(t)),
+            (None, Some(k)) => Auth::ApiKey(Secret::new(k)),
+            (None, None) => {
+                return Err(Error::InvalidParameter(
+                    "An API Key or Bearer Token must be provided. Please check api_key and token parameters.".into(),
+                ))
+            }
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                url,
+                auth,
+                transport: transport()?,
+                default_headers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// `client.url`.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// Sets a header sent on every request from this instance (`client.headers[k] = v`).
+    pub fn set_header(&self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        if let Ok(mut h) = self.inner.default_headers.lock() {
+            h.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+            h.push((name, value.into()));
+        }
+    }
+
+    fn auth_header(&self) -> String {
+        match &self.inner.auth {
+            Auth::ApiKey(k) => format!("APIKey {}", k.expose()),
+            Auth::Bearer(t) => format!("Bearer {}", t.expose()),
+        }
+    }
+
+    /// `request(method, path, **kwargs)`: `url_join(client.url, path)`, the API-wide headers,
+    /// `handle_response`, then the answer wrapped (or raw with `get_raw_response`).
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        let mut url = url_join(&self.inner.url, path);
+        if let Some(v) = &options.api_version {
+            url = rewrite_api_version(&url, v);
+        }
+        let mut headers: Vec<(String, String)> = self
+            .inner
+            .default_headers
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_default();
+        headers.extend(options.headers.iter().cloned());
+        if let Some(b) = options.get_raw_data {
+            headers.push((
+                "X-Kloudless-Raw-Data".into(),
+                if b { "true" } else { "false" }.into(),
+            ));
+        }
+        if let Some(h) = options.raw_headers.as_ref().filter(|h| !h.is_empty()) {
+            headers.push((
+                "X-Kloudless-Raw-Headers".into(),
+                py_json(&Value::Object(h.clone())),
+            ));
+        }
+        if let Some(u) = options
+            .impersonate_user_id
+            .as_ref()
+            .filter(|u| !u.is_empty() && *u != "0")
+        {
+            headers.push(("X-Kloudless-As-User".into(), u.clone()));
+        }
+        headers.push(("Authorization".into(), self.auth_header()));
+        self.send(
+            method,
+            &url,
+            &options.params,
+            headers,
+            &options.body,
+            options.get_raw_response,
+        )
+        .await
+    }
+
+    /// Sends a request with exactly these headers (paging and refresh re-send the original's).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        params: &[(String, String)],
+        headers: Vec<(String, String)>,
+        body: &Body,
+        raw: bool,
+    ) -> Result<Response> {
+        let mut u = Url::parse(url)
+            .map_err(|e| cloud_core::Error::invalid_input(format!("invalid URL {url:?}: {e}")))?;
+        if !params.is_empty() {
+            u.query_pairs_mut().extend_pairs(params.iter());
+        }
+        let t = &self.inner.transport;
+        let resp = t
+            .send(&method, &u, Idempotency::from_method(&method), || {
+                let mut req = t.request(method.clone(), u.clone());
+                for (k, v) in &headers {
+                    req = req.header(k.as_str(), v.as_str());
+                }
+                Ok(match body {
+                    Body::None => req,
+                    Body::Json(v) => req.json(v),
+                    Body::Raw(b) => req.body(b.clone()),
+                    Body::Form(f) => req.form(f),
+                    Body::File(p) => {
+                        let f = std::fs::File::open(p)?;
+                        let len = f.metadata()?.len();
+                        let reader = tokio::fs::File::from_std(f);
+                        req.header(http::header::CONTENT_LENGTH, len).body(
+                            cloud_core::body::upload::reader_body(reader, Some(len), None),
+                        )
+                    }
+                })
+            })
+            .await?;
+        let status = resp.status();
+        if status.as_u16() >= 400 {
+            let hdrs = resp.headers().clone();
+            let final_url = resp.url().clone();
+            tracing::error!(
+                "Request to '{}' failed: {}",
+                cloud_core::error::redact_url(&final_url),
+                status.as_u16()
+            );
+            let body = read_limited(resp, 64 * 1024).await;
+            let ctx = ErrorContext::request(&method, &final_url)
+                .with_response(status, &hdrs)
+                .with_body(&body);
+            let ra = hdrs
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok());
+            return Err(error_from_response(status, &body, ra, ctx));
+        }
+        let sent = Sent {
+            method,
+            url: resp.url().to_string(),
+            headers,
+        };
+        wrap(self.clone(), sent, resp, raw).await
+    }
+
+    /// `get(path, **kwargs)`.
+    pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.request(Method::GET, path, options).await
+    }
+
+    /// `post(path, data=None, json=None, **kwargs)`.
+    pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.request(Method::POST, path, options).await
+    }
+
+    /// `put(path, data=None, **kwargs)`.
+    pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.request(Method::PUT, path, options).await
+    }
+
+    /// `patch(path, data=None, **kwargs)`.
+    pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.request(Method::PATCH, path, options).await
+    }
+
+    /// `delete(path, **kwargs)`.
+    pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.request(Method::DELETE, path, options).await
+    }
+}
+
+/// Python's default `json.dumps` style (`", "` and `": "`), insertion order kept.
+pub(crate) fn py_json(v: &Value) -> String {
+    match v {
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), py_json(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(py_json).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+/// `Account(token=None, api_key=None, account_id=None)`: a [`Client`] on
+/// `<base>/v<version>/accounts/<account_id or me>`; dereferences to it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    client: Client,
+    account_id: String,
+}
+
+impl std::ops::Deref for Account {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Account {
+    /// `Account(token, api_key, account_id)`: an API key needs an account id.
+    pub fn new(
+        token: Option<&str>,
+        api_key: Option<&str>,
+        account_id: Option<&str>,
+    ) -> Result<Self> {
+        if api_key.is_some_and(|k| !k.is_empty()) && account_id.is_none_or(str::is_empty) {
+            return Err(Error::InvalidParameter(
+                "An account_id must be provided if you want to use api_key to create an account instance".into(),
+            ));
+        }
+        let c = configuration();
+        let base = construct_kloudless_endpoint("", &c.base_url, &c.api_version);
+        let account_id = account_id
+            .filter(|a| !a.is_empty())
+            .unwrap_or("me")
+            .to_owned();
+        let url = url_join(&base, &format!("accounts/{account_id}"));
+        Ok(Self {
+            client: Client::with_url(api_key, token, url)?,
+            account_id,
+        })
+    }
+
+    /// The account id (`me` by default).
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// `raw(raw_method, raw_uri, **kwargs)`: `POST <account>/raw` with
+    /// `X-Kloudless-Raw-Method` and `X-Kloudless-Raw-URI`; returns the raw answer.
+    pub async fn raw(
+        &self,
+        raw_method: &str,
+        raw_uri: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        let options = options
+            .header("X-Kloudless-Raw-Method", raw_method)
+            .header("X-Kloudless-Raw-URI", raw_uri)
+            .get_raw_response(true);
+        self.client.post("raw", options).await
+    }
+}
+
+pub(crate) fn is_no_content(status: StatusCode, len: Option<u64>) -> bool {
+    status == StatusCode::NO_CONTENT || len == Some(0)
+}
