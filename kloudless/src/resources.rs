@@ -441,8 +441,10 @@ impl ResourceList {
                     .await
             }
             None => {
-                let mut o = RequestOptions::default();
-                o.params = params;
+                let o = RequestOptions {
+                    params,
+                    ..RequestOptions::default()
+                };
                 self.meta
                     .client
                     .request(Method::GET, &self.meta.url, o)
