@@ -1,1 +1,118 @@
-//! x
+//! A stateful emulator of the Kloudless API (feature `emulator`), for testing code that uses
+//! this crate or the original Python SDK.
+//!
+//! `/v1` and `/v2` (the SDK's per-call `api_version` just rewrites the prefix; OAuth only
+//! under `/v1`): one connected account (id `123`, reachable as `me` with its Bearer token, or
+//! by id with the application's API key); `accounts` listing (API key); storage folders
+//! (`root` alias; create with `conflict_if_exists`, contents paged by `page`/`page_size`,
+//! rename/move by PATCH, recursive copy, delete with `recursive`) and files (upload with
+//! `X-Kloudless-Metadata` and `overwrite`, a same-named upload renamed `name (1).ext`;
+//! download with `Range`; replace by PUT; rename/move; copy; delete); the events log
+//! (`events/latest`, cursor pages with `remaining`, each storage change appended);
+//! calendars (`primary` alias, events with opaque string page tokens, create/get/patch/
+//! delete); `meta/applications` (meta Bearer token); `raw` pass-through (echoes method, URI,
+//! body and the `X-Kloudless-*` headers); OAuth (`/v1/oauth` auto-approving with a redirect,
+//! `/v1/oauth/token` exchange and token info). `X-Kloudless-Raw-Data: true` adds `raw` to
+//! storage objects; `X-Kloudless-Raw-Headers` must be a JSON object. Errors carry
+//! `error_code`, `message`, `id` and `status_code`; 409s add `conflicting_resource_id`.
+//! Page lists past their last page answer 404, which the SDK reads as "no next page".
+
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use cloud_core::emulator::{BlobStore, EmulatorServer, FaultPlan, Harness, RequestLog};
+use cloud_core::Error;
+
+/// A running emulator; dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    server: EmulatorServer,
+    app: Arc<routes::App>,
+    token: String,
+}
+
+impl std::fmt::Debug for routes::App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator on a free loopback port.
+    pub async fn start() -> Result<Self, Error> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts an emulator on `addr` (loopback only).
+    pub async fn start_on(addr: SocketAddr) -> Result<Self, Error> {
+        let token = state::new_id("tok-");
+        let app = Arc::new(routes::App {
+            state: Mutex::new(state::State::new()),
+            blobs: BlobStore::new()?,
+            app_id: state::new_id("app-"),
+            api_key: state::new_id("key-"),
+            token: Mutex::new(vec![token.clone()]),
+            meta_token: state::new_id("meta-"),
+        });
+        let server =
+            EmulatorServer::start_on(addr, routes::router(Arc::clone(&app)), Harness::new())
+                .await?;
+        Ok(Self { server, app, token })
+    }
+
+    /// `http://127.0.0.1:PORT`: set it as the configuration's `base_url`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// The application id.
+    pub fn app_id(&self) -> &str {
+        &self.app.app_id
+    }
+
+    /// The application's API key.
+    pub fn api_key(&self) -> &str {
+        &self.app.api_key
+    }
+
+    /// A Bearer token of the connected account.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// A meta (application management) Bearer token.
+    pub fn meta_token(&self) -> &str {
+        &self.app.meta_token
+    }
+
+    /// The connected account's id.
+    pub fn account_id(&self) -> i64 {
+        state::ACCOUNT_ID
+    }
+
+    /// The fault plan.
+    pub fn faults(&self) -> &FaultPlan {
+        self.server.faults()
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        self.server.log()
+    }
+
+    /// The standalone JSON line.
+    pub fn info(&self) -> serde_json::Value {
+        json!({
+            "base_url": self.base_url(),
+            "app_id": self.app_id(),
+            "api_key": self.api_key(),
+            "token": self.token(),
+            "account_id": self.account_id(),
+        })
+    }
+}
