@@ -28,6 +28,16 @@ pub struct Configuration {
     pub api_version: String,
 }
 
+impl Configuration {
+    /// A configuration for this base URL and API version 1.
+    pub fn with_base_url(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for Configuration {
     fn default() -> Self {
         Self {
@@ -222,8 +232,16 @@ impl Client {
     /// `Client(api_key, token)`: the token wins when both are given; neither →
     /// [`Error::InvalidParameter`].
     pub fn new(api_key: Option<&str>, token: Option<&str>) -> Result<Self> {
-        let c = configuration();
-        let url = construct_kloudless_endpoint("", &c.base_url, &c.api_version);
+        Self::with_config(api_key, token, &configuration())
+    }
+
+    /// [`Client::new`] with an explicit configuration instead of the global one.
+    pub fn with_config(
+        api_key: Option<&str>,
+        token: Option<&str>,
+        config: &Configuration,
+    ) -> Result<Self> {
+        let url = construct_kloudless_endpoint("", &config.base_url, &config.api_version);
         Self::with_url(api_key, token, url)
     }
 
@@ -449,13 +467,22 @@ impl Account {
         api_key: Option<&str>,
         account_id: Option<&str>,
     ) -> Result<Self> {
+        Self::with_config(token, api_key, account_id, &configuration())
+    }
+
+    /// [`Account::new`] with an explicit configuration instead of the global one.
+    pub fn with_config(
+        token: Option<&str>,
+        api_key: Option<&str>,
+        account_id: Option<&str>,
+        config: &Configuration,
+    ) -> Result<Self> {
         if api_key.is_some_and(|k| !k.is_empty()) && account_id.is_none_or(str::is_empty) {
             return Err(Error::InvalidParameter(
                 "An account_id must be provided if you want to use api_key to create an account instance".into(),
             ));
         }
-        let c = configuration();
-        let base = construct_kloudless_endpoint("", &c.base_url, &c.api_version);
+        let base = construct_kloudless_endpoint("", &config.base_url, &config.api_version);
         let account_id = account_id
             .filter(|a| !a.is_empty())
             .unwrap_or("me")
