@@ -521,7 +521,7 @@ type PageFuture = Pin<Box<dyn std::future::Future<Output = Result<ResourceList>>
 
 /// The stream of [`ResourceList::get_paging_iterator`].
 pub struct PagingIterator {
-    current: ResourceList,
+    current: Option<ResourceList>,
     index: usize,
     yielded: usize,
     max: Option<usize>,
@@ -544,7 +544,7 @@ impl PagingIterator {
     fn new(first: ResourceList, max: Option<usize>) -> Self {
         let is_events = first.is_retrieving_events;
         Self {
-            current: first,
+            current: Some(first),
             index: 0,
             yielded: 0,
             max,
@@ -575,7 +575,7 @@ impl Stream for PagingIterator {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok(next)) => {
                         this.pending = None;
-                        this.current = next;
+                        this.current = Some(next);
                         this.index = 0;
                     }
                     Poll::Ready(Err(Error::NoNextPage { cursor })) => {
@@ -593,7 +593,12 @@ impl Stream for PagingIterator {
                     }
                 }
             }
-            if let Some(item) = this.current.objects.get(this.index).cloned() {
+            if let Some(item) = this
+                .current
+                .as_ref()
+                .and_then(|c| c.objects.get(this.index))
+                .cloned()
+            {
                 this.index += 1;
                 this.yielded += 1;
                 if this.max == Some(this.yielded) {
@@ -601,7 +606,11 @@ impl Stream for PagingIterator {
                 }
                 return Poll::Ready(Some(Ok(item)));
             }
-            let list = this.current.clone();
+            // The page is spent: move it into the request for the next one (one page in memory).
+            let Some(list) = this.current.take() else {
+                this.done = true;
+                return Poll::Ready(None);
+            };
             this.pending = Some(Box::pin(async move { list.get_next_page().await }));
         }
     }

@@ -1,1 +1,394 @@
-//! x
+//! Behaviour tests: workflows against the emulator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use cloud_core::emulator::Route;
+use futures::TryStreamExt;
+use kloudless::emulator::Emulator;
+use kloudless::{Account, Client, Configuration, Error, Field, RequestOptions, Response};
+use serde_json::json;
+
+fn account(emu: &Emulator) -> Account {
+    Account::with_config(
+        Some(emu.token()),
+        None,
+        None,
+        &Configuration::with_base_url(emu.base_url()),
+    )
+    .unwrap()
+}
+
+async fn upload(a: &Account, parent: &str, name: &str, data: &[u8]) -> kloudless::Resource {
+    a.post(
+        "storage/files",
+        RequestOptions::default()
+            .header(
+                "X-Kloudless-Metadata",
+                json!({"parent_id": parent, "name": name}).to_string(),
+            )
+            .data(data.to_vec()),
+    )
+    .await
+    .unwrap()
+    .into_resource()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn storage_workflow_and_resource_urls() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    let b = emu.base_url();
+    let me = a
+        .get("", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(
+        me.url(),
+        format!("{b}/v1/accounts/me/123"),
+        "the original's id-append quirk"
+    );
+    let folder = a
+        .post(
+            "storage/folders",
+            RequestOptions::default().json(json!({"name": "Docs", "parent_id": "root"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let fid = folder.data["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        folder.url(),
+        format!("{b}/v1/accounts/me/storage/folders/{fid}")
+    );
+    // conflict_if_exists: false gives the existing folder, true a 409.
+    let again = a
+        .post(
+            "storage/folders",
+            RequestOptions::default().json(json!({"name": "Docs", "parent_id": "root"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(again.data["id"], fid.as_str());
+    let err = a
+        .post(
+            "storage/folders",
+            RequestOptions::default()
+                .param("conflict_if_exists", "true")
+                .json(json!({"name": "Docs", "parent_id": "root"})),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api(_)));
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(
+        err.api_error().unwrap().error_data["conflicting_resource_id"],
+        fid.as_str()
+    );
+    // Upload, same name again (renamed), overwrite, download, rename, copy, delete.
+    let f1 = upload(&a, &fid, "a.txt", b"one").await;
+    assert_eq!(
+        f1.url(),
+        format!(
+            "{b}/v1/accounts/me/storage/files/{}",
+            f1.data["id"].as_str().unwrap()
+        )
+    );
+    let f2 = upload(&a, &fid, "a.txt", b"two").await;
+    assert_eq!(f2.data["name"], "a (1).txt");
+    let f3 = a
+        .post(
+            "storage/files",
+            RequestOptions::default()
+                .param("overwrite", "true")
+                .header(
+                    "X-Kloudless-Metadata",
+                    json!({"parent_id": fid, "name": "a.txt"}).to_string(),
+                )
+                .data(b"three".to_vec()),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(f3.data["id"], f1.data["id"]);
+    let body = f3
+        .get("contents", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_raw()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(body, b"three");
+    let renamed = f3
+        .patch("", RequestOptions::default().json(json!({"name": "b.txt"})))
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(renamed.data["name"], "b.txt");
+    let copy = renamed
+        .post(
+            "copy",
+            RequestOptions::default().json(json!({"parent_id": "root"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(copy.data["parent"]["id"], "root");
+    let deleted = copy.delete("", RequestOptions::default()).await.unwrap();
+    assert!(matches!(deleted, Response::Raw(ref r) if r.status == 204));
+    assert!(matches!(
+        copy.get("", RequestOptions::default()).await.unwrap_err(),
+        Error::NotFound(_)
+    ));
+    // A non-empty folder is not deleted without recursive=true.
+    assert_eq!(
+        folder
+            .delete("", RequestOptions::default())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(400)
+    );
+    folder
+        .delete("", RequestOptions::default().param("recursive", "true"))
+        .await
+        .unwrap();
+    // Refresh re-sends the original GET.
+    let mut r = a
+        .get("storage/folders/root", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    r.refresh().await.unwrap();
+    assert_eq!(r.data["id"], "root");
+    // Raw data header and api_version override.
+    let raw = a
+        .get(
+            "storage/folders/root",
+            RequestOptions::default().get_raw_data(true).api_version(2),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert!(raw.data.contains_key("raw"));
+    assert!(raw.url().contains("/v2/"));
+}
+
+#[tokio::test]
+async fn events_to_the_latest_cursor_and_calendars() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    for i in 0..7 {
+        upload(&a, "root", &format!("f{i}"), b"x").await;
+    }
+    let list = a
+        .get(
+            "events",
+            RequestOptions::default()
+                .param("cursor", 0)
+                .param("page_size", 3),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert!(list.is_retrieving_events);
+    let mut it = list.get_paging_iterator(None);
+    let mut n = 0;
+    while let Some(e) = it.try_next().await.unwrap() {
+        assert_eq!(e.data["type"], "add");
+        n += 1;
+    }
+    assert_eq!(n, 7);
+    assert_eq!(it.latest_cursor(), Some(&json!("7")));
+    // Cut by max_resources: no latest cursor, and no extra request.
+    let before = emu.log().entries().len();
+    let list = a
+        .get(
+            "events",
+            RequestOptions::default()
+                .param("cursor", 0)
+                .param("page_size", 3),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    let mut it = list.get_paging_iterator(Some(4));
+    let got: Vec<_> = (&mut it).try_collect().await.unwrap();
+    assert_eq!(got.len(), 4);
+    assert_eq!(it.latest_cursor(), None);
+    assert_eq!(emu.log().entries().len(), before + 2);
+    // Calendars: the primary alias keeps its URL; events with opaque page tokens.
+    let cal = a
+        .get("cal/calendars/primary", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert!(cal.url().ends_with("/cal/calendars/primary"));
+    for i in 0..5 {
+        cal.post("events", RequestOptions::default().json(json!({"start": "2019-01-01T12:30:00Z", "end": "2019-01-01T13:30:00Z", "name": format!("E{i}")})))
+            .await
+            .unwrap();
+    }
+    let evs = cal
+        .get("events", RequestOptions::default().param("page_size", 2))
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(evs.next_page(), Field::Value(json!("tok2")));
+    let names: Vec<String> = evs
+        .get_paging_iterator(None)
+        .map_ok(|e| e.data["name"].as_str().unwrap().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names, ["E0", "E1", "E2", "E3", "E4"]);
+    let queries: Vec<String> = emu
+        .log()
+        .entries()
+        .iter()
+        .filter(|r| r.path.ends_with("/events") && r.path.contains("/cal/"))
+        .filter_map(|r| r.query.clone())
+        .collect();
+    assert!(
+        queries.contains(&"page_size=2&page=tok2".to_owned()),
+        "{queries:?}"
+    );
+    // Raw pass-through.
+    let raw = a
+        .raw("GET", "/drive/v2/about", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_raw()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (v["method"].as_str(), v["uri"].as_str()),
+        (Some("GET"), Some("/drive/v2/about"))
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_and_errors() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    // 429 with Retry-After: cloud-core's policy waits and retries.
+    emu.faults().fail_next(
+        1,
+        Route::any().path("/v1/accounts/me/storage/folders/root"),
+        429,
+        Some("1"),
+    );
+    let start = Instant::now();
+    a.get("storage/folders/root", RequestOptions::default())
+        .await
+        .unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(1));
+    // Retries spent: RateLimitException with retry_after as a float.
+    emu.faults().fail_next(
+        10,
+        Route::any().path("/v1/accounts/me/storage/folders/root"),
+        429,
+        Some("70"),
+    );
+    match a
+        .get("storage/folders/root", RequestOptions::default())
+        .await
+        .unwrap_err()
+    {
+        Error::RateLimit { retry_after, error } => {
+            assert_eq!(retry_after, Some(70.0));
+            assert_eq!(error.status, 429);
+        }
+        other => panic!("{other:?}"),
+    }
+    emu.faults().clear();
+    // Bad credentials and a bad raw-headers value.
+    let bad = Account::with_config(
+        Some("nope"),
+        None,
+        None,
+        &Configuration::with_base_url(emu.base_url()),
+    )
+    .unwrap();
+    assert!(matches!(
+        bad.get("", RequestOptions::default()).await.unwrap_err(),
+        Error::Authorization(_)
+    ));
+    let mut h = serde_json::Map::new();
+    h.insert("X-A".into(), json!("b"));
+    a.get(
+        "storage/folders/root",
+        RequestOptions::default().raw_headers(h),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        Client::with_config(None, None, &Configuration::default()),
+        Err(Error::InvalidParameter(_))
+    ));
+}
+
+#[tokio::test]
+async fn oauth_flow_with_a_wrong_state_refused() {
+    let emu = Emulator::start().await.unwrap();
+    kloudless::set_configuration(Configuration::with_base_url(emu.base_url()));
+    let redirect = "http://localhost:8020/callback";
+    let (url, state) = kloudless::get_authorization_url(
+        emu.app_id(),
+        redirect,
+        kloudless::AuthorizationOptions::default().scope("storage"),
+    );
+    assert_eq!(state.len(), 16);
+    let client = cloud_core::reqwest::Client::builder()
+        .redirect(cloud_core::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let loc = client.get(&url).send().await.unwrap().headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let params: serde_json::Map<String, serde_json::Value> = url::Url::parse(&loc)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), json!(v.into_owned())))
+        .collect();
+    let err =
+        kloudless::get_token_from_code(emu.app_id(), emu.api_key(), "other", redirect, &params)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("state values do not match: other != {state}")
+    );
+    let token =
+        kloudless::get_token_from_code(emu.app_id(), emu.api_key(), &state, redirect, &params)
+            .await
+            .unwrap();
+    let info = kloudless::verify_token(emu.app_id(), &token).await.unwrap();
+    assert_eq!(info["account_id"], 123);
+    let acc = kloudless::get_verified_account(emu.app_id(), &token)
+        .await
+        .unwrap();
+    assert_eq!(acc.url(), format!("{}/v1/accounts/me", emu.base_url()));
+    let err = kloudless::verify_token("someone-else", &token)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TokenVerificationFailed(_)));
+}

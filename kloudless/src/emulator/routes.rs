@@ -116,8 +116,13 @@ fn account_json() -> Value {
            "created": "2019-01-01T00:00:00Z", "modified": "2019-01-01T00:00:00Z"})
 }
 
-/// A page of a page-based list.
-fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str) -> Response {
+/// A page of a page-based list of `total` items; only the page's items are rendered.
+fn page_list_of(
+    total: usize,
+    query: &[(String, String)],
+    api: &str,
+    render: impl FnOnce(usize, usize) -> Vec<Value>,
+) -> Response {
     let size: usize = match q(query, "page_size").map(str::parse::<usize>) {
         None => 100,
         Some(Ok(n)) if (1..=1000).contains(&n) => n,
@@ -128,21 +133,25 @@ fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str) -> Respon
         Some(Ok(n)) if n >= 1 => n,
         _ => return bad("page must be a positive integer"),
     };
-    let pages = items.len().div_ceil(size).max(1);
+    let pages = total.div_ceil(size).max(1);
     if page > pages {
         return not_found();
     }
-    let objects: Vec<Value> = items
-        .into_iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .collect();
+    let objects = render((page - 1) * size, size);
     json_resp(
         StatusCode::OK,
         json!({"objects": objects, "count": objects.len(), "page": page,
                "next_page": if page < pages { json!(page + 1) } else { Value::Null },
                "type": "object_list", "api": api}),
     )
+}
+
+/// A page of a page-based list.
+fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str) -> Response {
+    let total = items.len();
+    page_list_of(total, query, api, |skip, take| {
+        items.into_iter().skip(skip).take(take).collect()
+    })
 }
 
 pub(crate) fn router(app: Arc<App>) -> Router {
@@ -472,8 +481,14 @@ async fn folders(
             if !is_folder(&s, id) {
                 return not_found();
             }
-            let items = s.children(id).into_iter().map(|n| s.json(n, raw)).collect();
-            page_list(items, query, "storage")
+            let kids = s.children(id);
+            page_list_of(kids.len(), query, "storage", |skip, take| {
+                kids.iter()
+                    .skip(skip)
+                    .take(take)
+                    .map(|n| s.json(n, raw))
+                    .collect()
+            })
         }
         (&Method::PATCH, [id]) => patch_node(app, id, body, false, raw).await,
         (&Method::POST, [id, "copy"]) => copy_node(app, id, body, false, raw).await,
