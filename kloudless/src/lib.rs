@@ -2,6 +2,57 @@
 //!
 //! A Rust mirror of kloudless-python v2 (PyPI `kloudless` 2.0.1), on [`cloud_core`]; and,
 //! behind the `emulator` feature, a stateful emulator of the Kloudless API.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! use kloudless::{Account, Configuration, RequestOptions};
+//! use futures::TryStreamExt;
+//!
+//! let emu = kloudless::emulator::Emulator::start().await?;
+//! let account = Account::with_config(Some(emu.token()), None, None, &Configuration::with_base_url(emu.base_url()))?;
+//! account
+//!     .post("storage/files", RequestOptions::default()
+//!         .header("X-Kloudless-Metadata", r#"{"parent_id": "root", "name": "a.txt"}"#)
+//!         .data(b"hi".to_vec()))
+//!     .await?;
+//! let root = account.get("storage/folders/root/contents", RequestOptions::default()).await?.into_list()?;
+//! let names: Vec<_> = root.get_paging_iterator(None).map_ok(|r| r.data["name"].clone()).try_collect().await?;
+//! assert_eq!(names, ["a.txt"]);
+//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
+//! ```
+//!
+//! ## Mapping
+//!
+//! | Python (`kloudless`) | Rust (`kloudless`) |
+//! |---|---|
+//! | `configuration['base_url']`, `['api_version']` | [`configuration`], [`set_configuration`]; per object: [`Client::with_config`], [`Account::with_config`] |
+//! | `Client(api_key=None, token=None)` | [`Client::new`] |
+//! | `Account(token=None, api_key=None, account_id=None)` | [`Account::new`] (dereferences to [`Client`]) |
+//! | `get/post/put/patch/delete(path, **kwargs)` on a client or any response object | the same verbs with [`RequestOptions`] (`params`, `headers`, `json`, `data`, `api_version`, `get_raw_data`, `raw_headers`, `impersonate_user_id`, `get_raw_response`) |
+//! | `account.headers[k] = v` | [`Client::set_header`] |
+//! | `account.raw(method, uri, **kwargs)` | [`Account::raw`] |
+//! | `Response`, `ResponseJson`, `Resource`, `ResourceList` | [`Response`]: `Raw` ([`RawResponse`]), `Json`, `Resource`, `List` |
+//! | `resource.url`, `.data`, `.query_params`, `.refresh()` | [`Resource::url`], `.data`, `.meta.query_params`, [`Resource::refresh`] |
+//! | `resource_list.objects`, `page`, `next_page`, `cursor`, `latest_cursor` | [`ResourceList::objects`], [`ResourceList::page`], `next_page()`, `cursor()` ([`Field`]: absent, null or a value), [`PagingIterator::latest_cursor`] |
+//! | `get_next_page()`, `get_paging_iterator(max_resources)` | [`ResourceList::get_next_page`], [`ResourceList::get_paging_iterator`] (a `Stream`) |
+//! | `get_authorization_url`, `get_token_from_code`, `verify_token`, `get_verified_account` | the same functions |
+//! | the exceptions | [`Error`] (see [`error`]) |
+//!
+//! ## Decisions
+//!
+//! - Mirrored: the URL joining table, the wrapping rules, the resource URL rules with both
+//!   quirks (`accounts/me/<id>`, the suffix test), the duplicated exception message when the
+//!   body has a request id, `max_resources = 0` meaning no limit, `latest_cursor` set only on
+//!   exhaustion, query parameters lost by `refresh()`, the token exchange's
+//!   `Content-Type: application/form-urlencoded`.
+//! - Fixed: a storage resource whose URL has no account prefix keeps its URL (the original
+//!   crashed); `Retry-After` as an HTTP date gives `retry_after: None` (the original raised
+//!   `ValueError`); an OAuth error callback without `error_description` is reported (the
+//!   original raised `KeyError`); the caller's options are not mutated.
+//! - Beyond the original: cloud-core's retry policy (429 after `Retry-After`, 5xx and
+//!   transport errors for idempotent calls); uploads stream from a file ([`RequestOptions::file`]).
+//! - The User-Agent is `kloudless/<version>`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

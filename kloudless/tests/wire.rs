@@ -1,0 +1,320 @@
+//! Wire tests (mockito): URLs, headers (Bearer vs APIKey, the X-Kloudless-* headers and their
+//! encoding), paging requests re-sending the original's headers and query, every status to
+//! its error.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use kloudless::{Account, Client, Configuration, Error, Field, RequestOptions, Response};
+use mockito::{Matcher, Server};
+use serde_json::json;
+
+fn cfg(s: &Server) -> Configuration {
+    Configuration::with_base_url(s.url())
+}
+
+#[tokio::test]
+async fn urls_and_headers() {
+    let mut s = Server::new_async().await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    assert_eq!(a.url(), format!("{}/v1/accounts/me", s.url()));
+    let k = Account::with_config(None, Some("KEY"), Some("123"), &cfg(&s)).unwrap();
+    assert_eq!(k.url(), format!("{}/v1/accounts/123", s.url()));
+    assert!(matches!(
+        Account::with_config(None, Some("KEY"), None, &cfg(&s)),
+        Err(Error::InvalidParameter(_))
+    ));
+    let c = Client::with_config(Some("KEY"), Some("TOK"), &cfg(&s)).unwrap();
+    assert_eq!(c.url(), format!("{}/v1", s.url()));
+    let m = s
+        .mock("GET", "/v1/accounts/me/storage/x/")
+        .match_header("authorization", "Bearer TOK")
+        .match_header("user-agent", "kloudless/0.1.0")
+        .match_header("x-kloudless-raw-data", "false")
+        .match_header("x-kloudless-raw-headers", r#"{"X-A": "b", "n": 1}"#)
+        .match_header("x-kloudless-as-user", "77")
+        .match_header("x-custom", "c")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"ok": true}"#)
+        .create_async()
+        .await;
+    let mut rh = serde_json::Map::new();
+    rh.insert("X-A".into(), json!("b"));
+    rh.insert("n".into(), json!(1));
+    let r = a
+        .get(
+            "/storage/x/",
+            RequestOptions::default()
+                .get_raw_data(false)
+                .raw_headers(rh)
+                .impersonate_user_id(77)
+                .header("X-Custom", "c"),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(r, Response::Json(_)));
+    m.assert_async().await;
+    let m = s
+        .mock("GET", "/v1/accounts/123")
+        .match_header("authorization", "APIKey KEY")
+        .match_header("x-kloudless-as-user", Matcher::Missing)
+        .match_header("x-kloudless-raw-headers", Matcher::Missing)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"id": 123}"#)
+        .create_async()
+        .await;
+    k.get(
+        "",
+        RequestOptions::default()
+            .impersonate_user_id(0)
+            .raw_headers(serde_json::Map::new()),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    // api_version on one call.
+    let m = s
+        .mock("GET", "/v2/accounts/me/events")
+        .match_query(Matcher::Any)
+        .with_status(204)
+        .create_async()
+        .await;
+    let r = a
+        .get("events", RequestOptions::default().api_version(2))
+        .await
+        .unwrap();
+    assert!(matches!(r, Response::Raw(_)));
+    m.assert_async().await;
+    // Upload: metadata header and a raw body without Content-Type.
+    let m = s
+        .mock("POST", "/v1/accounts/me/storage/files")
+        .match_query("overwrite=true")
+        .match_header(
+            "x-kloudless-metadata",
+            r#"{"parent_id": "root", "name": "f.txt"}"#,
+        )
+        .match_header("content-type", Matcher::Missing)
+        .match_body("RAW BYTES")
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"id": "F1", "api": "storage", "type": "file"}"#)
+        .create_async()
+        .await;
+    let f = a
+        .post(
+            "storage/files",
+            RequestOptions::default()
+                .param("overwrite", "true")
+                .header(
+                    "X-Kloudless-Metadata",
+                    r#"{"parent_id": "root", "name": "f.txt"}"#,
+                )
+                .data(b"RAW BYTES".to_vec()),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    m.assert_async().await;
+    assert_eq!(
+        f.url(),
+        format!("{}/v1/accounts/me/storage/files/F1", s.url())
+    );
+    // Raw pass-through.
+    let m = s
+        .mock("POST", "/v1/accounts/me/raw")
+        .match_header("x-kloudless-raw-method", "GET")
+        .match_header("x-kloudless-raw-uri", "/drive/v2/about")
+        .with_header("content-type", "application/json")
+        .with_body("{}")
+        .create_async()
+        .await;
+    assert!(matches!(
+        a.raw("GET", "/drive/v2/about", RequestOptions::default())
+            .await
+            .unwrap(),
+        Response::Raw(_)
+    ));
+    m.assert_async().await;
+}
+
+#[tokio::test]
+async fn paging_resends_headers_and_query() {
+    let mut s = Server::new_async().await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    let list = |objects: &str, page: i64, next: serde_json::Value| {
+        json!({"objects": serde_json::from_str::<serde_json::Value>(objects).unwrap(), "page": page, "next_page": next, "type": "object_list", "api": "storage"}).to_string()
+    };
+    let p1 = s
+        .mock("GET", "/v1/accounts/me/storage/folders/root/contents")
+        .match_query("page_size=2")
+        .with_header("content-type", "application/json")
+        .with_body(list(r#"[{"id": "a", "api": "storage", "type": "file"}, {"id": "b", "api": "storage", "type": "file"}]"#, 1, json!(2)))
+        .create_async()
+        .await;
+    let p2 = s
+        .mock("GET", "/v1/accounts/me/storage/folders/root/contents")
+        .match_query("page_size=2&page=2")
+        .match_header("x-kloudless-raw-data", "true")
+        .match_header("authorization", "Bearer TOK")
+        .with_header("content-type", "application/json")
+        .with_body(list(
+            r#"[{"id": "c", "api": "storage", "type": "file"}]"#,
+            2,
+            serde_json::Value::Null,
+        ))
+        .create_async()
+        .await;
+    let l = a
+        .get(
+            "storage/folders/root/contents",
+            RequestOptions::default()
+                .param("page_size", 2)
+                .get_raw_data(true),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(l.next_page(), Field::Value(json!(2)));
+    assert_eq!(
+        l.objects[0].url(),
+        format!("{}/v1/accounts/me/storage/files/a", s.url())
+    );
+    let next = l.get_next_page().await.unwrap();
+    assert_eq!(next.next_page(), Field::Null);
+    assert!(matches!(
+        next.get_next_page().await.unwrap_err(),
+        Error::NoNextPage { cursor: None }
+    ));
+    p1.assert_async().await;
+    p2.assert_async().await;
+    // Events: cursor chain, stopping on an empty page.
+    let ev = |objs: &str, cursor: &str| {
+        json!({"objects": serde_json::from_str::<serde_json::Value>(objs).unwrap(), "cursor": cursor, "type": "object_list"}).to_string()
+    };
+    s.mock("GET", "/v1/accounts/me/events")
+        .match_query("cursor=0&page_size=50")
+        .with_header("content-type", "application/json")
+        .with_body(ev(r#"[{"id": 1}]"#, "c1"))
+        .create_async()
+        .await;
+    s.mock("GET", "/v1/accounts/me/events")
+        .match_query("page_size=50&cursor=c1")
+        .with_header("content-type", "application/json")
+        .with_body(ev(r#"[{"id": 2}]"#, "c2"))
+        .create_async()
+        .await;
+    s.mock("GET", "/v1/accounts/me/events")
+        .match_query("page_size=50&cursor=c2")
+        .with_header("content-type", "application/json")
+        .with_body(ev("[]", "c2"))
+        .create_async()
+        .await;
+    let l = a
+        .get(
+            "events",
+            RequestOptions::default()
+                .param("cursor", 0)
+                .param("page_size", 50),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    let mut it = l.get_paging_iterator(None);
+    let mut ids = Vec::new();
+    while let Some(r) = futures::StreamExt::next(&mut it).await {
+        ids.push(r.unwrap().data["id"].clone());
+    }
+    assert_eq!(ids, [json!(1), json!(2)]);
+    assert_eq!(it.latest_cursor(), Some(&json!("c2")));
+}
+
+#[tokio::test]
+async fn statuses_to_errors_and_wrapping() {
+    let mut s = Server::new_async().await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    let no_retry = |e: &Error| e.status();
+    for (status, class) in [
+        (400, "Api"),
+        (401, "Authorization"),
+        (403, "Forbidden"),
+        (404, "NotFound"),
+        (409, "Api"),
+        (501, "Server"),
+    ] {
+        let m = s
+            .mock("GET", format!("/v1/accounts/me/e{status}").as_str())
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body(
+                json!({"error_code": "x", "message": "m", "id": "req-9", "status_code": status})
+                    .to_string(),
+            )
+            .create_async()
+            .await;
+        let e = a
+            .get(&format!("e{status}"), RequestOptions::default())
+            .await
+            .unwrap_err();
+        let got = match &e {
+            Error::Api(_) => "Api",
+            Error::Authorization(_) => "Authorization",
+            Error::Forbidden(_) => "Forbidden",
+            Error::NotFound(_) => "NotFound",
+            Error::Server(_) => "Server",
+            _ => "other",
+        };
+        assert_eq!(got, class);
+        assert_eq!(no_retry(&e), Some(status as u16));
+        assert!(e.to_string().contains("[Request ID: req-9]"));
+        assert_eq!(e.api_error().unwrap().error_data["error_code"], "x");
+        m.assert_async().await;
+    }
+    // Wrapping: a top-level array is an error; an href makes a resource; other JSON stays JSON.
+    s.mock("GET", "/v1/accounts/me/arr")
+        .with_header("content-type", "application/json")
+        .with_body("[1]")
+        .create_async()
+        .await;
+    assert!(matches!(
+        a.get("arr", RequestOptions::default()).await.unwrap_err(),
+        Error::Decode(_)
+    ));
+    s.mock("GET", "/v1/accounts/me/h")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"href": "http://elsewhere/x"}"#)
+        .create_async()
+        .await;
+    assert_eq!(
+        a.get("h", RequestOptions::default())
+            .await
+            .unwrap()
+            .into_resource()
+            .unwrap()
+            .url(),
+        "http://elsewhere/x"
+    );
+    s.mock("GET", "/v1/accounts/me/j")
+        .with_header("content-type", "application/json; charset=utf-8")
+        .with_body(r#"{"cursor": 5}"#)
+        .create_async()
+        .await;
+    assert!(matches!(
+        a.get("j", RequestOptions::default()).await.unwrap(),
+        Response::Json(_)
+    ));
+}
+
+#[test]
+fn secrets_never_print() {
+    let a = Account::with_config(
+        Some("TOKEN-SECRET-1"),
+        None,
+        None,
+        &Configuration::default(),
+    )
+    .unwrap();
+    let c = Client::with_config(Some("KEY-SECRET-2"), None, &Configuration::default()).unwrap();
+    let shown = format!("{a:?} {c:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+}
