@@ -1,0 +1,15 @@
+//! The Orange Cloud France emulator, standalone: prints one JSON line (`base_url`,
+//! `client_id`, `client_secret`, `redirect_uri`, `refresh_token`), then serves until killed.
+//!
+//! `cargo xtask emulator orange-cloud --addr 127.0.0.1:8700`
+use cloud_core::emulator::standalone;
+use orange_cloud::emulator::{Emulator, EmulatorConfig};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let emu =
+        Emulator::start_with(EmulatorConfig::default().addr(standalone::addr_from_args()?)).await?;
+    standalone::announce(&emu.info())?;
+    standalone::wait_until_killed().await;
+    Ok(())
+}

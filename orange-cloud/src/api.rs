@@ -1,0 +1,565 @@
+//! [`ApiManager`]: the OAuth2 flows of oauth2-client's `CredentialManager` as the Orange
+//! client uses them, the local redirect catcher, and the request path every domain call
+//! takes (bearer, one reactive refresh on `401 {"message": "Invalid credentials"}`).
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http::{Method, StatusCode};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::Value;
+use url::Url;
+
+use cloud_core::auth::{RefreshHook, TokenRefresher};
+use cloud_core::reqwest::{RequestBuilder, Response};
+use cloud_core::retry::{RetryPolicy, RetryStrategy};
+use cloud_core::transport::read_limited;
+use cloud_core::{Idempotency, Secret, Token, TokenCache, Transport};
+
+use crate::domains::{Files, Folders, Freespace};
+use crate::error::{Error, Result};
+use crate::redirect::Catcher;
+
+/// The API host (`URL_API`).
+pub const URL_API: &str = "https://api.orange.com";
+/// The upload host (`URL_UPLOAD`).
+pub const URL_UPLOAD: &str = "https://cloudapi.orange.com";
+/// The API path (`BASE_URI`).
+pub const BASE_URI: &str = "/cloud/v1";
+/// The scopes (`ApiManager.SCOPES`).
+pub const SCOPES: &[&str] = &["openid", "cloud"];
+
+/// Options of [`ApiManager::new`]: the hosts (overridable: an emulator), retries, and the
+/// hook that persists a new refresh token.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ApiManagerOptions {
+    /// The API host (default [`URL_API`]); the OAuth endpoints hang off it too.
+    pub api_url: String,
+    /// The upload host (default [`URL_UPLOAD`]).
+    pub upload_url: String,
+    /// The retry strategy (default: none, as the original; cloud-core's policy is opt-in).
+    pub retry: Option<Arc<dyn RetryStrategy>>,
+    /// Called with the new token after every refresh (persist its refresh token).
+    pub on_refreshed: Option<RefreshHook>,
+}
+
+impl Default for ApiManagerOptions {
+    fn default() -> Self {
+        Self {
+            api_url: URL_API.into(),
+            upload_url: URL_UPLOAD.into(),
+            retry: None,
+            on_refreshed: None,
+        }
+    }
+}
+
+impl fmt::Debug for ApiManagerOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiManagerOptions")
+            .field("api_url", &self.api_url)
+            .field("upload_url", &self.upload_url)
+            .field("retry", &self.retry)
+            .field("on_refreshed", &self.on_refreshed.is_some())
+            .finish()
+    }
+}
+
+impl ApiManagerOptions {
+    /// Points both hosts at one server (an emulator).
+    pub fn base_url(mut self, url: &str) -> Self {
+        let u = url.trim_end_matches('/').to_owned();
+        self.api_url = u.clone();
+        self.upload_url = u;
+        self
+    }
+
+    /// Sets the retry strategy.
+    pub fn retry(mut self, r: Arc<dyn RetryStrategy>) -> Self {
+        self.retry = Some(r);
+        self
+    }
+
+    /// Sets the refresh hook.
+    pub fn on_refreshed(mut self, f: impl Fn(&Token) + Send + Sync + 'static) -> Self {
+        self.on_refreshed = Some(Arc::new(f));
+        self
+    }
+}
+
+/// A fresh `state` for [`ApiManager::init_authorize_code_process`]: 16 random bytes in hex.
+pub fn generate_state() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b)
+        .map_err(|e| cloud_core::Error::config(format!("no randomness: {e}")))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Python 2's `urllib.quote(v, safe="~()*!.'")`.
+const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'!')
+    .remove(b'\'');
+
+fn quote(s: &str) -> String {
+    utf8_percent_encode(s, QUOTE).to_string()
+}
+
+struct Refresher {
+    transport: Transport,
+    token_url: Url,
+    client_id: String,
+    client_secret: Secret,
+}
+
+impl Refresher {
+    /// A token-endpoint call: Basic client auth, `scope=openid+cloud` first; 200 or OAuthError.
+    async fn grant(&self, fields: &[(&str, &str)]) -> Result<Value> {
+        let mut form: Vec<(&str, &str)> = vec![("scope", "openid cloud")];
+        form.extend_from_slice(fields);
+        let resp = self
+            .transport
+            .send(
+                &Method::POST,
+                &self.token_url,
+                Idempotency::NonIdempotent,
+                || {
+                    Ok(self
+                        .transport
+                        .request(Method::POST, self.token_url.clone())
+                        .basic_auth(&self.client_id, Some(self.client_secret.expose()))
+                        .form(&form))
+                },
+            )
+            .await?;
+        let status = resp.status();
+        let body = read_limited(resp, 1 << 20).await;
+        let text = String::from_utf8_lossy(&body).into_owned();
+        if status != StatusCode::OK {
+            return Err(Error::oauth(status.as_u16(), text));
+        }
+        serde_json::from_str(&text).map_err(|e| Error::Decode(e.to_string()))
+    }
+}
+
+fn token_of(v: &Value, previous_refresh: Option<&Secret>) -> Result<Token> {
+    let access = v["access_token"]
+        .as_str()
+        .ok_or_else(|| Error::Decode("the token answer has no access_token".into()))?;
+    let refresh = v["refresh_token"]
+        .as_str()
+        .map(Secret::new)
+        .or_else(|| previous_refresh.cloned());
+    Ok(Token {
+        access_token: Secret::new(access),
+        refresh_token: refresh,
+        // The original ignores expires_in: refresh is reactive only.
+        expires_at: None,
+        token_type: v["token_type"].as_str().map(str::to_owned),
+        scope: None,
+    })
+}
+
+/// The error an `OAuthError` travels as through cloud-core's token cache.
+#[derive(Debug)]
+struct Carried(u16, String);
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}  - {}", self.0, self.1)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+#[async_trait]
+impl TokenRefresher for Refresher {
+    async fn refresh(&self, current: &Token) -> std::result::Result<Token, cloud_core::Error> {
+        let rt = current
+            .refresh_token
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default();
+        let v = self
+            .grant(&[("grant_type", "refresh_token"), ("refresh_token", &rt)])
+            .await
+            .map_err(|e| match e {
+                Error::OAuth {
+                    status_code,
+                    response_text,
+                    ..
+                } => cloud_core::Error::new(cloud_core::ErrorKind::Unauthorized)
+                    .source_error(Carried(status_code, response_text)),
+                Error::Transport(t) => t,
+                other => cloud_core::Error::decode(other.to_string()),
+            })?;
+        token_of(&v, current.refresh_token.as_ref())
+            .map_err(|e| cloud_core::Error::decode(e.to_string()))
+    }
+}
+
+fn uncarry(e: cloud_core::Error) -> Error {
+    match e.source_as::<Carried>() {
+        Some(Carried(s, t)) => Error::oauth(*s, t.clone()),
+        None => Error::Transport(e),
+    }
+}
+
+struct Flow {
+    catcher: Catcher,
+    state: String,
+}
+
+pub(crate) struct Inner {
+    client_id: String,
+    redirect_uri: String,
+    pub(crate) api_url: String,
+    pub(crate) upload_url: String,
+    pub(crate) transport: Transport,
+    refresher: Arc<Refresher>,
+    tokens: TokenCache,
+    flow: tokio::sync::Mutex<Option<Flow>>,
+    authorized: Mutex<bool>,
+}
+
+/// The client (`ApiManager`): OAuth2 and the three domains. Cheap to clone.
+#[derive(Clone)]
+pub struct ApiManager {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ApiManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiManager")
+            .field("client_id", &self.inner.client_id)
+            .field("client_secret", &self.inner.refresher.client_secret)
+            .field("redirect_uri", &self.inner.redirect_uri)
+            .field("api_url", &self.inner.api_url)
+            .field("tokens", &self.inner.tokens)
+            .finish()
+    }
+}
+
+impl ApiManager {
+    /// `ApiManager(client_id, client_secret, redirect_uri)`: no I/O.
+    pub fn new(
+        client_id: &str,
+        client_secret: impl Into<Secret>,
+        redirect_uri: &str,
+        options: ApiManagerOptions,
+    ) -> Result<Self> {
+        let api_url = options.api_url.trim_end_matches('/').to_owned();
+        let transport = Transport::builder(format!("{api_url}/"), cloud_core::user_agent!())
+            .retry(
+                options
+                    .retry
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(RetryPolicy::none())),
+            )
+            .build()?;
+        let token_url = Url::parse(&format!("{api_url}/oauth/v2/token"))
+            .map_err(|e| cloud_core::Error::config(format!("API URL: {e}")))?;
+        let refresher = Arc::new(Refresher {
+            transport: transport.clone(),
+            token_url,
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.into(),
+        });
+        let tokens = TokenCache::new(None, refresher.clone());
+        tokens.set_hook(options.on_refreshed.clone());
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client_id: client_id.to_owned(),
+                redirect_uri: redirect_uri.to_owned(),
+                api_url,
+                upload_url: options.upload_url.trim_end_matches('/').to_owned(),
+                transport,
+                refresher,
+                tokens,
+                flow: tokio::sync::Mutex::new(None),
+                authorized: Mutex::new(false),
+            }),
+        })
+    }
+
+    /// The redirect URI given at construction.
+    pub fn redirect_uri(&self) -> &str {
+        &self.inner.redirect_uri
+    }
+
+    /// The current refresh token (persist it; `init_with_token` starts from it).
+    pub fn refresh_token(&self) -> Option<Secret> {
+        self.inner.tokens.token().and_then(|t| t.refresh_token)
+    }
+
+    pub(crate) fn inner_token(&self) -> Option<Secret> {
+        self.inner.tokens.token().map(|t| t.access_token)
+    }
+
+    /// How many refreshes were made.
+    pub fn refresh_count(&self) -> u64 {
+        self.inner.tokens.refresh_count()
+    }
+
+    /// The free space domain.
+    pub fn freespace(&self) -> Freespace {
+        Freespace {
+            manager: self.clone(),
+        }
+    }
+
+    /// The folders domain.
+    pub fn folders(&self) -> Folders {
+        Folders {
+            manager: self.clone(),
+        }
+    }
+
+    /// The files domain.
+    pub fn files(&self) -> Files {
+        Files {
+            manager: self.clone(),
+        }
+    }
+
+    /// `generate_authorize_url(redirect_uri, state)`: no I/O; parameters in the original's
+    /// order, escaped as Python 2's `quote` (spaces as `%20`).
+    pub fn generate_authorize_url(&self, redirect_uri: &str, state: &str) -> String {
+        format!(
+            "{}/oauth/v2/authorize?scope={}&state={}&redirect_uri={}&response_type=code&client_id={}",
+            self.inner.api_url,
+            quote(&SCOPES.join(" ")),
+            quote(state),
+            quote(redirect_uri),
+            quote(&self.inner.client_id)
+        )
+    }
+
+    /// `init_authorize_code_process(redirect_uri, state)`: starts the local catcher on the
+    /// redirect URI's port (80 when none), bound to 127.0.0.1 only, and returns the URL to
+    /// open. An `https` redirect URI cannot be caught: [`Error::InsecureRedirect`].
+    pub async fn init_authorize_code_process(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+    ) -> Result<String> {
+        let u = Url::parse(redirect_uri)
+            .map_err(|e| cloud_core::Error::invalid_input(format!("redirect URI: {e}")))?;
+        if u.scheme() == "https" {
+            return Err(Error::InsecureRedirect);
+        }
+        if !matches!(u.host_str(), Some("localhost" | "127.0.0.1")) {
+            tracing::warn!("the redirect host is not localhost: map it to 127.0.0.1 (the catcher listens there)");
+        }
+        let catcher = Catcher::start(u.port().unwrap_or(80)).await?;
+        *self.inner.flow.lock().await = Some(Flow {
+            catcher,
+            state: state.to_owned(),
+        });
+        Ok(self.generate_authorize_url(redirect_uri, state))
+    }
+
+    /// `wait_and_terminate_authorize_code_process(timeout)`: the code of the first redirect.
+    /// A denial is `OAuthError(401, …)` with the error; a state mismatch (a timeout included)
+    /// `OAuthError(500, "Sate returned does not match: …")`; no code `OAuthError(500, "No code
+    /// returned")`. The catcher is closed in every case.
+    pub async fn wait_and_terminate_authorize_code_process(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<String> {
+        let Some(mut flow) = self.inner.flow.lock().await.take() else {
+            return Err(Error::NotStarted);
+        };
+        let params = match timeout {
+            Some(t) => tokio::time::timeout(t, flow.catcher.rx.recv())
+                .await
+                .ok()
+                .flatten(),
+            None => flow.catcher.rx.recv().await,
+        }
+        .unwrap_or_default();
+        drop(flow.catcher);
+        if let Some(e) = params.get("error") {
+            let d = params.get("error_description").cloned().unwrap_or_default();
+            return Err(Error::OAuth {
+                status_code: 401,
+                response_text: d.clone(),
+                error: Some((e.clone(), d)),
+            });
+        }
+        let got = params.get("state");
+        if got != Some(&flow.state) {
+            return Err(Error::oauth(
+                500,
+                format!(
+                    "Sate returned does not match: Sent({}) <> Got({})",
+                    flow.state,
+                    got.map_or("None", String::as_str)
+                ),
+            ));
+        }
+        params
+            .get("code")
+            .cloned()
+            .ok_or_else(|| Error::oauth(500, "No code returned"))
+    }
+
+    /// `init_with_authorize_code(redirect_uri, code)`: the code grant; keeps the tokens.
+    pub async fn init_with_authorize_code(&self, redirect_uri: &str, code: &str) -> Result<()> {
+        let v = self
+            .inner
+            .refresher
+            .grant(&[
+                ("code", code),
+                ("grant_type", "authorization_code"),
+                ("redirect_uri", redirect_uri),
+            ])
+            .await?;
+        if v.get("refresh_token").and_then(Value::as_str).is_none() {
+            return Err(Error::Decode(
+                "the code grant answer has no refresh_token".into(),
+            ));
+        }
+        self.inner.tokens.set_token(token_of(&v, None)?);
+        self.set_authorized(true);
+        Ok(())
+    }
+
+    /// `init_with_token(refresh_token)`: a refresh grant from a stored refresh token.
+    pub async fn init_with_token(&self, refresh_token: &str) -> Result<()> {
+        let rt = Secret::new(refresh_token);
+        let v = self
+            .inner
+            .refresher
+            .grant(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ])
+            .await?;
+        self.inner.tokens.set_token(token_of(&v, Some(&rt))?);
+        self.set_authorized(true);
+        Ok(())
+    }
+
+    fn set_authorized(&self, on: bool) {
+        if let Ok(mut a) = self.inner.authorized.lock() {
+            *a = on;
+        }
+    }
+
+    fn token_now(&self) -> Result<Secret> {
+        let ok = self.inner.authorized.lock().map(|a| *a).unwrap_or(false);
+        match self.inner.tokens.token() {
+            Some(t) if ok => Ok(t.access_token),
+            _ => Err(Error::oauth(401, "no token provided")),
+        }
+    }
+
+    /// Refreshes after a token was refused (single-flight). A 401 from the token endpoint
+    /// forgets the tokens, as the original does.
+    pub(crate) async fn refresh_after(&self, rejected: &Secret) -> Result<Secret> {
+        match self.inner.tokens.refresh_after_unauthorized(rejected).await {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                let e = uncarry(e);
+                if e.status() == Some(401) {
+                    self.set_authorized(false);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// One attempt with the current bearer.
+    pub(crate) async fn send_with<F>(
+        &self,
+        method: &Method,
+        url: &Url,
+        token: &Secret,
+        make: &mut F,
+    ) -> Result<Response>
+    where
+        F: FnMut(RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error>,
+    {
+        let t = &self.inner.transport;
+        Ok(t.send(method, url, Idempotency::from_method(method), || {
+            make(
+                t.request(method.clone(), url.clone())
+                    .bearer_auth(token.expose()),
+            )
+        })
+        .await?)
+    }
+
+    /// The manager's request: bearer, and on `401 {"message": "Invalid credentials"}` one
+    /// refresh and one replay (returned whatever it is).
+    pub(crate) async fn request<F>(
+        &self,
+        domain: &'static str,
+        method: Method,
+        url: &Url,
+        mut make: F,
+    ) -> Result<(Response, Secret)>
+    where
+        F: FnMut(RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error>,
+    {
+        let token = self.token_now()?;
+        let resp = self.send_with(&method, url, &token, &mut make).await?;
+        if resp.status() != StatusCode::UNAUTHORIZED {
+            return Ok((resp, token));
+        }
+        let body = read_limited(resp, 64 * 1024).await;
+        let expired = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .is_some_and(|v| {
+                v.get("message").and_then(Value::as_str) == Some("Invalid credentials")
+            });
+        if !expired {
+            // Rebuild a 401 for the caller's status check (the body was consumed).
+            let mut ctx = cloud_core::ErrorContext::request(&method, url).with_body(&body);
+            ctx.status = Some(StatusCode::UNAUTHORIZED);
+            return Err(crate::error::client_error(domain, 401, url, ctx));
+        }
+        let new = self.refresh_after(&token).await?;
+        let resp = self.send_with(&method, url, &new, &mut make).await?;
+        Ok((resp, new))
+    }
+
+    /// An absolute URL on the API host (`{API}/cloud/v1/<path>`).
+    pub(crate) fn api(&self, path: &str) -> Result<Url> {
+        Url::parse(&format!("{}{BASE_URI}/{path}", self.inner.api_url))
+            .map_err(|e| cloud_core::Error::invalid_input(format!("{path}: {e}")).into())
+    }
+
+    /// An absolute URL on the upload host.
+    pub(crate) fn upload_endpoint(&self) -> Result<Url> {
+        Url::parse(&format!(
+            "{}{BASE_URI}/files/content",
+            self.inner.upload_url
+        ))
+        .map_err(|e| cloud_core::Error::invalid_input(format!("upload URL: {e}")).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorize_url_escaping() {
+        let m = ApiManager::new("my id", "s", "http://x/", ApiManagerOptions::default()).unwrap();
+        assert_eq!(
+            m.generate_authorize_url("http://myowncloud.io:8080/cb path", "st ate/1"),
+            "https://api.orange.com/oauth/v2/authorize?scope=openid%20cloud&state=st%20ate%2F1&redirect_uri=http%3A%2F%2Fmyowncloud.io%3A8080%2Fcb%20path&response_type=code&client_id=my%20id"
+        );
+    }
+}

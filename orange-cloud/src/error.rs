@@ -1,0 +1,127 @@
+//! The client's errors: `ClientError`, `OAuthError` and the others it raises, and the one
+//! function that maps a failed domain answer.
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `ClientError` (`"<domain>: Invalid status code <n> on <url>"`) | [`Error::Client`] |
+//! | `OAuthError` (`.status_code`, `.response_text`, `.error`) | [`Error::OAuth`] |
+//! | `NotImplementedError("Redirect uri cannot be secured")` | [`Error::InsecureRedirect`] |
+//! | `Exception("Authorization code not started")` | [`Error::NotStarted`] |
+//! | `requests` exceptions | [`Error::Transport`] |
+
+use cloud_core::ErrorContext;
+
+/// An error of the Orange Cloud client.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `ClientError`: a domain call answered with status ≥ 300.
+    #[error("{domain}: Invalid status code {status} on {url}")]
+    Client {
+        /// `folders`, `files` or `freespace`.
+        domain: &'static str,
+        /// The status.
+        status: u16,
+        /// The request URL without its query.
+        url: String,
+        /// Request id, body snippet (the original logs the body), the server's message.
+        context: Box<ErrorContext>,
+    },
+    /// `OAuthError`: token endpoint failures, the redirect flow, no token yet.
+    #[error("{status_code}  - {}", oauth_text(.response_text, .error))]
+    OAuth {
+        /// The status (401 for "no token provided", 500 for state mismatches).
+        status_code: u16,
+        /// The response text (or the message).
+        response_text: String,
+        /// `(error, error_description)` from a denied authorization (`None` for token-endpoint
+        /// failures, as in the original).
+        error: Option<(String, String)>,
+    },
+    /// `NotImplementedError`: an `https` redirect URI cannot be caught locally.
+    #[error("Redirect uri cannot be secured")]
+    InsecureRedirect,
+    /// `wait_and_terminate_authorize_code_process` without a flow started.
+    #[error("Authorization code not started")]
+    NotStarted,
+    /// The request could not be made or its answer read.
+    #[error(transparent)]
+    Transport(#[from] cloud_core::Error),
+    /// A local file could not be read or written.
+    #[error("local I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// An answer that is not the JSON expected.
+    #[error("decode error: {0}")]
+    Decode(String),
+}
+
+fn oauth_text(text: &str, error: &Option<(String, String)>) -> String {
+    match error {
+        Some((e, d)) => format!("{e} : {d}"),
+        None => text.to_owned(),
+    }
+}
+
+/// A result of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// `OAuthError(status, text)`.
+    pub fn oauth(status_code: u16, response_text: impl Into<String>) -> Self {
+        Error::OAuth {
+            status_code,
+            response_text: response_text.into(),
+            error: None,
+        }
+    }
+
+    /// The HTTP status of a `ClientError` or `OAuthError`.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Client { status, .. } => Some(*status),
+            Error::OAuth { status_code, .. } => Some(*status_code),
+            _ => None,
+        }
+    }
+}
+
+/// `raise_response_error`: the `ClientError` of a failed domain answer.
+pub fn client_error(
+    domain: &'static str,
+    status: u16,
+    url: &url::Url,
+    context: ErrorContext,
+) -> Error {
+    let mut u = url.clone();
+    u.set_query(None);
+    Error::Client {
+        domain,
+        status,
+        url: u.to_string(),
+        context: Box::new(context),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_like_the_original() {
+        let u = url::Url::parse("http://h/cloud/v1/folders/x?a=1").unwrap();
+        assert_eq!(
+            client_error("folders", 404, &u, ErrorContext::default()).to_string(),
+            "folders: Invalid status code 404 on http://h/cloud/v1/folders/x"
+        );
+        assert_eq!(
+            Error::oauth(401, "no token provided").to_string(),
+            "401  - no token provided"
+        );
+        let denied = Error::OAuth {
+            status_code: 401,
+            response_text: "User denied".into(),
+            error: Some(("access_denied".into(), "User denied".into())),
+        };
+        assert_eq!(denied.to_string(), "401  - access_denied : User denied");
+    }
+}
