@@ -387,7 +387,8 @@ impl ApiManager {
             None => flow.catcher.rx.recv().await,
         }
         .unwrap_or_default();
-        drop(flow.catcher);
+        let state = flow.state;
+        flow.catcher.close().await;
         if let Some(e) = params.get("error") {
             let d = params.get("error_description").cloned().unwrap_or_default();
             return Err(Error::OAuth {
@@ -397,12 +398,12 @@ impl ApiManager {
             });
         }
         let got = params.get("state");
-        if got != Some(&flow.state) {
+        if got != Some(&state) {
             return Err(Error::oauth(
                 500,
                 format!(
                     "Sate returned does not match: Sent({}) <> Got({})",
-                    flow.state,
+                    state,
                     got.map_or("None", String::as_str)
                 ),
             ));
@@ -504,7 +505,6 @@ impl ApiManager {
     /// refresh and one replay (returned whatever it is).
     pub(crate) async fn request<F>(
         &self,
-        domain: &'static str,
         method: Method,
         url: &Url,
         mut make: F,
@@ -517,6 +517,7 @@ impl ApiManager {
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok((resp, token));
         }
+        let headers = resp.headers().clone();
         let body = read_limited(resp, 64 * 1024).await;
         let expired = serde_json::from_slice::<Value>(&body)
             .ok()
@@ -524,10 +525,11 @@ impl ApiManager {
                 v.get("message").and_then(Value::as_str) == Some("Invalid credentials")
             });
         if !expired {
-            // Rebuild a 401 for the caller's status check (the body was consumed).
-            let mut ctx = cloud_core::ErrorContext::request(&method, url).with_body(&body);
-            ctx.status = Some(StatusCode::UNAUTHORIZED);
-            return Err(crate::error::client_error(domain, 401, url, ctx));
+            // Hand the 401 back as it came (its body was read to look at it).
+            let mut rebuilt = http::Response::new(body);
+            *rebuilt.status_mut() = StatusCode::UNAUTHORIZED;
+            *rebuilt.headers_mut() = headers;
+            return Ok((Response::from(rebuilt), token));
         }
         let new = self.refresh_after(&token).await?;
         let resp = self.send_with(&method, url, &new, &mut make).await?;

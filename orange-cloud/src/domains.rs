@@ -73,7 +73,7 @@ async fn call<T: DeserializeOwned>(
     body: Option<Value>,
 ) -> Result<T> {
     let (resp, _) = m
-        .request(domain, method.clone(), &url, |r| {
+        .request(method.clone(), &url, |r| {
             Ok(match &body {
                 Some(b) => r.json(b),
                 None => r,
@@ -85,7 +85,7 @@ async fn call<T: DeserializeOwned>(
 
 async fn delete(m: &ApiManager, domain: &'static str, url: Url) -> Result<()> {
     let (resp, _) = m
-        .request(domain, Method::DELETE, &url, |r| {
+        .request(Method::DELETE, &url, |r| {
             Ok(r.header(http::header::CONTENT_LENGTH, 0))
         })
         .await?;
@@ -443,7 +443,7 @@ impl Files {
         let first = {
             let mut make =
                 |r: RequestBuilder| Ok(r.multipart(Self::form(&mut source, folder_id, &meta)?));
-            m.request("files", Method::POST, &url, &mut make).await
+            m.request(Method::POST, &url, &mut make).await
         };
         let (first, token) = match first {
             Ok(x) => x,
@@ -492,7 +492,7 @@ impl Files {
     async fn open_download(&self, download_url: &str) -> Result<Response> {
         let url = Url::parse(download_url)
             .map_err(|e| cloud_core::Error::invalid_input(format!("download URL: {e}")))?;
-        let (resp, _) = self.manager.request("files", Method::GET, &url, ok).await?;
+        let (resp, _) = self.manager.request(Method::GET, &url, ok).await?;
         check("files", &Method::GET, &url, resp).await
     }
 

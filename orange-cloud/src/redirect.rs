@@ -50,6 +50,12 @@ impl Drop for Catcher {
 }
 
 impl Catcher {
+    /// Stops listening, and returns once the port is free again.
+    pub async fn close(mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+
     /// Listens on 127.0.0.1:`port`.
     pub async fn start(port: u16) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;

@@ -1,1 +1,573 @@
-//! x
+//! Behaviour tests against the emulator: the authorization-code flow through the local
+//! redirect server (consent, a wrong state, a denial, no code, a timeout, the listener
+//! closed), whole folder and file workflows with path-derived ids, the single-flight refresh
+//! under 50 concurrent calls, and the upload's token recovery under injected faults.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use cloud_core::emulator::Route;
+use orange_cloud::emulator::{Emulator, EmulatorConfig};
+use orange_cloud::{
+    ApiManager, ApiManagerOptions, Error, FolderQuery, UploadOptions, UploadSource,
+};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn emulator_with_redirect() -> (Emulator, String) {
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    let emu = Emulator::start_with(EmulatorConfig::default().redirect_uri(&redirect))
+        .await
+        .unwrap();
+    (emu, redirect)
+}
+
+fn manager(emu: &Emulator, redirect: &str) -> ApiManager {
+    ApiManager::new(
+        emu.client_id(),
+        emu.client_secret(),
+        redirect,
+        ApiManagerOptions::default().base_url(&emu.base_url()),
+    )
+    .unwrap()
+}
+
+async fn signed_in(emu: &Emulator) -> ApiManager {
+    let m = manager(emu, emu.redirect_uri());
+    m.init_with_token(emu.issue_token().refresh_token.expose())
+        .await
+        .unwrap();
+    m
+}
+
+async fn listening(port: u16) -> bool {
+    tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_ok()
+}
+
+fn port_of(uri: &str) -> u16 {
+    url::Url::parse(uri).unwrap().port().unwrap()
+}
+
+#[tokio::test]
+async fn authorization_code_flow_through_the_local_redirect_server() {
+    let (emu, redirect) = emulator_with_redirect().await;
+    let m = manager(&emu, &redirect);
+    let url = m
+        .init_authorize_code_process(&redirect, "st ate/1")
+        .await
+        .unwrap();
+    assert!(url.starts_with(&format!(
+        "{}/oauth/v2/authorize?scope=openid%20cloud&state=st%20ate%2F1&",
+        emu.base_url()
+    )));
+    // The "browser": the emulator consents and redirects to the catcher.
+    let page = cloud_core::reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("You can close this tab"));
+    let code = m
+        .wait_and_terminate_authorize_code_process(Some(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert!(
+        !listening(port_of(&redirect)).await,
+        "the listener is closed"
+    );
+    m.init_with_authorize_code(&redirect, &code).await.unwrap();
+    assert!(m.freespace().get().await.unwrap().freespace > 0);
+    // The code is single-use.
+    let e = m
+        .init_with_authorize_code(&redirect, &code)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OAuth {
+                status_code: 400,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // The refresh token persists: a new manager starts from it.
+    let rt = m.refresh_token().unwrap();
+    let again = manager(&emu, &redirect);
+    again.init_with_token(rt.expose()).await.unwrap();
+    again
+        .folders()
+        .get(None, FolderQuery::default())
+        .await
+        .unwrap();
+    // A second flow on the same port works (the original's listener kept the port).
+    m.init_authorize_code_process(&redirect, "s2")
+        .await
+        .unwrap();
+    let direct = format!("{redirect}?code=abc&state=s2");
+    cloud_core::reqwest::get(&direct).await.unwrap();
+    assert_eq!(
+        m.wait_and_terminate_authorize_code_process(None)
+            .await
+            .unwrap(),
+        "abc"
+    );
+}
+
+#[tokio::test]
+async fn the_redirect_server_refuses_what_it_must() {
+    let redirect = format!("http://127.0.0.1:{}/cb", free_port());
+    let m = ApiManager::new(
+        "id",
+        "secret",
+        &redirect,
+        ApiManagerOptions::default().base_url("http://127.0.0.1:9"),
+    )
+    .unwrap();
+    let hit = |q: &str| {
+        let u = format!("{redirect}?{q}");
+        async move { cloud_core::reqwest::get(&u).await.unwrap().status() }
+    };
+
+    // A wrong state.
+    m.init_authorize_code_process(&redirect, "A").await.unwrap();
+    assert_eq!(hit("code=x&state=B").await, 200);
+    let e = m
+        .wait_and_terminate_authorize_code_process(Some(Duration::from_secs(5)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::OAuth {
+                status_code: 500,
+                error: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "500  - Sate returned does not match: Sent(A) <> Got(B)"
+    );
+
+    // A timeout: the state-mismatch error with Got(None), the listener closed.
+    m.init_authorize_code_process(&redirect, "A").await.unwrap();
+    assert!(listening(port_of(&redirect)).await);
+    let start = std::time::Instant::now();
+    let e = m
+        .wait_and_terminate_authorize_code_process(Some(Duration::from_millis(200)))
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        e.to_string(),
+        "500  - Sate returned does not match: Sent(A) <> Got(None)"
+    );
+    assert!(!listening(port_of(&redirect)).await);
+
+    // A denial: 401 with the error pair.
+    m.init_authorize_code_process(&redirect, "A").await.unwrap();
+    hit("error=access_denied&error_description=User%20denied&state=A").await;
+    let e = m
+        .wait_and_terminate_authorize_code_process(None)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::OAuth {
+            status_code: 401,
+            error: Some((err, desc)),
+            ..
+        } => assert_eq!(
+            (err.as_str(), desc.as_str()),
+            ("access_denied", "User denied")
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.to_string(), "401  - access_denied : User denied");
+
+    // No code.
+    m.init_authorize_code_process(&redirect, "A").await.unwrap();
+    hit("state=A").await;
+    let e = m
+        .wait_and_terminate_authorize_code_process(None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "500  - No code returned");
+
+    // Not started; https; a port taken.
+    assert!(matches!(
+        m.wait_and_terminate_authorize_code_process(None).await,
+        Err(Error::NotStarted)
+    ));
+    assert!(matches!(
+        m.init_authorize_code_process("https://127.0.0.1:8443/cb", "A")
+            .await,
+        Err(Error::InsecureRedirect)
+    ));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = format!("http://127.0.0.1:{}/cb", taken.local_addr().unwrap().port());
+    assert!(matches!(
+        m.init_authorize_code_process(&busy, "A").await,
+        Err(Error::Io(_))
+    ));
+}
+
+#[tokio::test]
+async fn folders_and_files_workflow() {
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let free0 = m.freespace().get().await.unwrap().freespace;
+    let root = m.folders().get(None, FolderQuery::default()).await.unwrap();
+    assert_eq!(
+        (root.name.as_str(), root.parent_id.as_deref()),
+        ("", Some(root.id.as_str()))
+    );
+
+    let docs = m.folders().create("Documents", None).await.unwrap();
+    let photos = m
+        .folders()
+        .create("Photos été", Some(&docs.id))
+        .await
+        .unwrap();
+    assert_eq!(photos.parent_id.as_deref(), Some(docs.id.as_str()));
+    let e = m.folders().create("Documents", None).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Client {
+                status: 409,
+                domain: "folders",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let pic = dir.path().join("a.jpg");
+    std::fs::write(&pic, vec![7u8; 1000]).unwrap();
+    let up = m.files().upload(&pic, Some(&photos.id)).await.unwrap();
+    assert_eq!(up.file_name, "a.jpg");
+    // The same name again is stored as a(1).jpg.
+    let up2 = m.files().upload(&pic, Some(&photos.id)).await.unwrap();
+    assert_eq!(up2.file_name, "a(1).jpg");
+    let txt = m
+        .files()
+        .upload_with(
+            UploadSource::reader(&b"hello"[..]),
+            Some(&docs.id),
+            UploadOptions::default().name("n.txt").size(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(m.freespace().get().await.unwrap().freespace, free0 - 2005);
+
+    // Listings: URLs only with showthumbnails; filter; flat and tree; limit/offset.
+    let l = m
+        .folders()
+        .get(Some(&photos.id), FolderQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(l.files.len(), 2);
+    assert!(l.files[0].download_url.is_none());
+    assert_eq!(l.files[0].file_type.as_deref(), Some("PICTURE"));
+    let l = m
+        .folders()
+        .get(Some(&photos.id), FolderQuery::default().showthumbnails())
+        .await
+        .unwrap();
+    assert!(l.files.iter().all(|f| f.download_url.is_some()));
+    let flat = m
+        .folders()
+        .get(None, FolderQuery::default().flat())
+        .await
+        .unwrap();
+    assert_eq!((flat.files.len(), flat.subfolders.len()), (3, 2));
+    let tree = m
+        .folders()
+        .get(None, FolderQuery::default().flat().tree())
+        .await
+        .unwrap();
+    assert_eq!((tree.files.len(), tree.subfolders.len()), (0, 2));
+    let images = m
+        .folders()
+        .get(None, FolderQuery::default().flat().filter("image"))
+        .await
+        .unwrap();
+    assert_eq!(images.files.len(), 2);
+    let page = m
+        .folders()
+        .get(Some(&photos.id), FolderQuery::default().limit(1).offset(1))
+        .await
+        .unwrap();
+    assert_eq!(page.files.len(), 1);
+    assert_eq!(page.files[0].name, "a.jpg");
+
+    // Rename a folder: ids below it change; the old ids are gone.
+    let renamed = m.folders().rename(&photos.id, "Pictures").await.unwrap();
+    assert_ne!(renamed.id, photos.id);
+    assert!(matches!(
+        m.files().get(&up.file_id).await,
+        Err(Error::Client { status: 404, .. })
+    ));
+    let inside = m
+        .folders()
+        .get(Some(&renamed.id), FolderQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(inside.files.len(), 2);
+    let a = inside
+        .files
+        .iter()
+        .find(|f| f.name == "a.jpg")
+        .unwrap()
+        .clone();
+
+    // Move the file to the root, copy it back (a taken name gets a suffix), rename, download.
+    let moved = m.files().r#move(&a.id, &root.id).await.unwrap();
+    assert_eq!(moved.parent_id.as_deref(), Some(root.id.as_str()));
+    let copy = m.files().copy(&moved.id, &renamed.id).await.unwrap();
+    assert_eq!(copy.name, "a.jpg");
+    let copy2 = m.files().copy(&moved.id, &renamed.id).await.unwrap();
+    assert_eq!(copy2.name, "a(2).jpg");
+    let f = m.files().get(&copy2.id).await.unwrap();
+    let mut out = Vec::new();
+    m.files()
+        .download_to(f.download_url.as_deref().unwrap(), &mut out)
+        .await
+        .unwrap();
+    assert_eq!(out, vec![7u8; 1000]);
+    let e = m.files().rename(&copy.id, "a(2).jpg").await.unwrap_err();
+    assert!(matches!(e, Error::Client { status: 409, .. }));
+
+    // Copy a whole folder, move it, delete it with everything below.
+    let c = m.folders().copy(&renamed.id, &root.id).await.unwrap();
+    assert_eq!(c.name, "Pictures");
+    let cl = m
+        .folders()
+        .get(Some(&c.id), FolderQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(cl.files.len(), 3);
+    let e = m.folders().r#move(&docs.id, &renamed.id).await.unwrap_err();
+    assert!(
+        matches!(e, Error::Client { status: 400, .. }),
+        "a folder cannot go inside itself: {e:?}"
+    );
+    let free1 = m.freespace().get().await.unwrap().freespace;
+    m.folders().delete(&c.id).await.unwrap();
+    assert_eq!(m.freespace().get().await.unwrap().freespace, free1 + 3000);
+    assert!(matches!(
+        m.folders().get(Some(&c.id), FolderQuery::default()).await,
+        Err(Error::Client { status: 404, .. })
+    ));
+    m.files().delete(&txt.file_id).await.unwrap();
+    assert!(matches!(
+        m.files().delete(&txt.file_id).await,
+        Err(Error::Client { status: 404, .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_token_is_refreshed_once_under_50_concurrent_calls() {
+    let emu = Emulator::start().await.unwrap();
+    let refreshed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let r2 = refreshed.clone();
+    let m = ApiManager::new(
+        emu.client_id(),
+        emu.client_secret(),
+        emu.redirect_uri(),
+        ApiManagerOptions::default()
+            .base_url(&emu.base_url())
+            .on_refreshed(move |t| r2.lock().unwrap().push(t.refresh_token.clone())),
+    )
+    .unwrap();
+    m.init_with_token(emu.issue_token().refresh_token.expose())
+        .await
+        .unwrap();
+    let before = emu.oauth().refresh_count();
+    emu.expire_tokens();
+    let calls: Vec<_> = (0..50)
+        .map(|i| {
+            let m = m.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    m.freespace().get().await.map(drop)
+                } else {
+                    m.folders()
+                        .get(None, FolderQuery::default())
+                        .await
+                        .map(drop)
+                }
+            })
+        })
+        .collect();
+    for c in calls {
+        c.await.unwrap().unwrap();
+    }
+    assert_eq!(emu.oauth().refresh_count() - before, 1, "one refresh grant");
+    assert_eq!(m.refresh_count(), 1);
+    assert_eq!(
+        refreshed.lock().unwrap().len(),
+        1,
+        "the hook saw the new token once"
+    );
+}
+
+#[tokio::test]
+async fn upload_recovers_from_a_refused_token_and_a_reset() {
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.bin");
+    let data: Vec<u8> = (0..3u32 << 20).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&p, &data).unwrap();
+
+    // The token expires: the upload host answers INVALID_TOKEN; one refresh, one resend.
+    emu.expire_tokens();
+    let before = emu.oauth().refresh_count();
+    let up = m.files().upload(&p, None).await.unwrap();
+    assert_eq!(emu.oauth().refresh_count() - before, 1);
+    assert_eq!(emu.log().count("POST", "/cloud/v1/files/content"), 2);
+
+    // The connection drops mid-upload: refresh, resend the whole file.
+    emu.faults()
+        .drop_request_after(1, Route::any().exact("/cloud/v1/files/content"), 1 << 20);
+    let up2 = m.files().upload(&p, None).await.unwrap();
+    assert_eq!(up2.file_name, "big(1).bin");
+    assert_eq!(emu.oauth().refresh_count() - before, 2);
+
+    // Both stored whole.
+    for id in [&up.file_id, &up2.file_id] {
+        let f = m.files().get(id).await.unwrap();
+        let mut out = Vec::new();
+        m.files()
+            .download_to(f.download_url.as_deref().unwrap(), &mut out)
+            .await
+            .unwrap();
+        assert!(out == data);
+    }
+
+    // A one-shot reader cannot be sent twice: the refused token is the error.
+    emu.expire_tokens();
+    let e = m
+        .files()
+        .upload_with(
+            UploadSource::reader(&b"abc"[..]),
+            None,
+            UploadOptions::default().name("r.txt").size(3),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn downloads_fail_cleanly_and_errors_are_the_originals() {
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.bin");
+    std::fs::write(&p, vec![1u8; 200_000]).unwrap();
+    let up = m.files().upload(&p, None).await.unwrap();
+    let url = m
+        .files()
+        .get(&up.file_id)
+        .await
+        .unwrap()
+        .download_url
+        .unwrap();
+
+    // The connection drops mid-body: an error, and no file under the final name.
+    emu.faults()
+        .drop_response_after(1, Route::any().path("/cloud/v1/files/"), 50_000);
+    let target = dir.path().join("out.bin");
+    assert!(m.files().download(&url, &target).await.is_err());
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no partial file left"
+    );
+    // Then it works.
+    assert_eq!(m.files().download(&url, &target).await.unwrap(), 200_000);
+
+    // A 503 is a ClientError (the original has no retries) unless a retry strategy is set.
+    emu.faults()
+        .fail_next(1, Route::any().exact("/cloud/v1/freespace"), 503, None);
+    let e = m.freespace().get().await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Client {
+                status: 503,
+                domain: "freespace",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let retrying = ApiManager::new(
+        emu.client_id(),
+        emu.client_secret(),
+        emu.redirect_uri(),
+        ApiManagerOptions::default()
+            .base_url(&emu.base_url())
+            .retry(std::sync::Arc::new(cloud_core::RetryPolicy::default())),
+    )
+    .unwrap();
+    retrying
+        .init_with_token(emu.issue_token().refresh_token.expose())
+        .await
+        .unwrap();
+    emu.faults()
+        .fail_next(2, Route::any().exact("/cloud/v1/freespace"), 503, None);
+    retrying.freespace().get().await.unwrap();
+
+    // A wrong client secret: OAuthError 401 from the token endpoint.
+    let bad = ApiManager::new(
+        emu.client_id(),
+        "wrong",
+        emu.redirect_uri(),
+        ApiManagerOptions::default().base_url(&emu.base_url()),
+    )
+    .unwrap();
+    let e = bad
+        .init_with_token(emu.issue_token().refresh_token.expose())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OAuth {
+                status_code: 401,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // An unknown refresh token: 400.
+    let e = m.init_with_token("nope").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OAuth {
+                status_code: 400,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

@@ -411,13 +411,28 @@ async fn authorize(
         );
     };
     let code = server.issue_code(Some(redirect));
-    {
-        let mut pairs = target.query_pairs_mut();
-        pairs.append_pair("code", &code);
-        if let Some(state) = q.get("state") {
-            pairs.append_pair("state", state);
+    // Percent-encoded (a space as `%20`, never `+`), so that a client decoding with a plain
+    // `unquote` gets the state back exactly.
+    // (`byte_serialize` writes a space as `+` and a `+` as `%2B`.)
+    let enc = |v: &str| {
+        url::form_urlencoded::byte_serialize(v.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
+    };
+    let mut query = target.query().map(str::to_owned).unwrap_or_default();
+    let mut add = |k: &str, v: &str| {
+        if !query.is_empty() {
+            query.push('&');
         }
+        query.push_str(k);
+        query.push('=');
+        query.push_str(&enc(v));
+    };
+    add("code", &code);
+    if let Some(state) = q.get("state") {
+        add("state", state);
     }
+    target.set_query(Some(&query));
     (
         StatusCode::FOUND,
         [(http::header::LOCATION, target.to_string())],
