@@ -9,7 +9,10 @@ use crate::util::{cargo, members, output, root, run as run_cmd, Result};
 /// Steps, in order.
 const STEPS: &[&str] = &["fmt", "clippy", "interop-env", "test", "doc", "package"];
 
-pub fn run_step(step: &str, python: &mut Option<PathBuf>, totals: &mut Option<Counts>) -> Result {
+/// Environment variables the interop tests read, set by the `interop-env` step.
+pub type InteropEnv = Vec<(String, String)>;
+
+pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts>) -> Result {
     match step {
         "fmt" => run_cmd(cargo().args(["fmt", "--all", "--check"])),
         "clippy" => run_cmd(cargo().args([
@@ -22,15 +25,13 @@ pub fn run_step(step: &str, python: &mut Option<PathBuf>, totals: &mut Option<Co
             "warnings",
         ])),
         "interop-env" => {
-            *python = interop_env()?;
+            *interop = interop_env()?;
             Ok(())
         }
         "test" => {
             let mut c = cargo();
             c.args(["test", "--workspace", "--all-features"]);
-            if let Some(py) = python {
-                c.env("CLOUD_SDK_INTEROP_PYTHON", py);
-            }
+            c.envs(interop.iter().map(|(k, v)| (k, v)));
             let counts = run_tests(&mut c)?;
             *totals = Some(counts);
             Ok(())
@@ -54,13 +55,13 @@ pub fn run(args: &[String]) -> Result {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    let mut python = None;
+    let mut interop = InteropEnv::new();
     let mut totals = None;
     let mut timings = Vec::new();
     for step in STEPS.iter().filter(|s| !skip.contains(s)) {
         eprintln!("\n=== xtask ci: {step} ===");
         let start = Instant::now();
-        run_step(step, &mut python, &mut totals)?;
+        run_step(step, &mut interop, &mut totals)?;
         timings.push((step, start.elapsed()));
     }
     eprintln!("\n=== xtask ci: all steps passed ===");
@@ -144,32 +145,58 @@ fn requirement_files() -> Result<Vec<PathBuf>> {
         .collect())
 }
 
-/// Creates `target/interop-venv` with the pinned packages and returns its python, or `None`
-/// when no crate has interop tests yet.
-fn interop_env() -> Result<Option<PathBuf>> {
+/// Prepares the interop tests' Python: `target/interop-venv` with every crate's pinned
+/// requirements (its python in `CLOUD_SDK_INTEROP_PYTHON`), then each crate's own
+/// `tests/interop/setup_env.py` (for originals that need more than a venv: it prints one JSON
+/// line of variables to set).
+fn interop_env() -> Result<InteropEnv> {
+    let mut env = InteropEnv::new();
     let files = requirement_files()?;
-    if files.is_empty() {
+    if !files.is_empty() {
+        let venv = root().join("target/interop-venv");
+        let python = venv.join("bin/python");
+        if !python.exists() {
+            run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+        let mut pip = Command::new(&python);
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]);
+        for f in &files {
+            pip.arg("-r").arg(f);
+        }
+        run_cmd(&mut pip)?;
+        env.push((
+            "CLOUD_SDK_INTEROP_PYTHON".into(),
+            python.display().to_string(),
+        ));
+    }
+    for (name, dir, _) in members()? {
+        let script = dir.join("tests/interop/setup_env.py");
+        if !script.exists() {
+            continue;
+        }
+        let work = root().join(format!("target/interop-{name}"));
+        let text = output(Command::new("python3").arg(&script).arg(&work))?;
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("{}");
+        let vars: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|e| format!("{}: {e}: {line}", script.display()))?;
+        for (k, v) in vars {
+            env.push((k, v.as_str().unwrap_or_default().to_owned()));
+        }
+    }
+    if env.is_empty() {
         eprintln!("no interop requirements: no Python environment needed");
-        return Ok(None);
     }
-    let venv = root().join("target/interop-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    }
-    let mut pip = Command::new(&python);
-    pip.args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]);
-    for f in &files {
-        pip.arg("-r").arg(f);
-    }
-    run_cmd(&mut pip)?;
-    Ok(Some(python))
+    Ok(env)
 }
 
 /// The only files a published crate may hold (cargo adds its own manifest files).
