@@ -232,7 +232,10 @@ fn package() -> Result {
         eprintln!("{name}: {} files, all allowed", list.lines().count());
     }
     // Build each crate from its packaged form, in dependency order (cargo resolves the
-    // workspace's unpublished crates from the packages it just made).
+    // workspace's unpublished crates from the packages it just made). Cargo treats those as
+    // immutable registry crates and would reuse a build of an older package of the same
+    // version: start from nothing.
+    let _ = std::fs::remove_dir_all(root().join("target/package"));
     let mut c = cargo();
     c.args([
         "package",
