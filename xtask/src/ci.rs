@@ -236,6 +236,7 @@ fn package() -> Result {
     // immutable registry crates and would reuse a build of an older package of the same
     // version: start from nothing.
     let _ = std::fs::remove_dir_all(root().join("target/package"));
+    forget_extracted_packages()?;
     let mut c = cargo();
     c.args([
         "package",
@@ -245,6 +246,40 @@ fn package() -> Result {
         "xtask",
     ]);
     run_cmd(&mut c)
+}
+
+/// Cargo extracts the packages it verifies into `$CARGO_HOME/registry/src/-<hash of the
+/// temporary registry's path>/` and, taking registry crates for immutable, reuses what is
+/// there: a crate changed since the last run at the same path would be verified as it was.
+/// Removes those folders (only ones holding a crate of this workspace).
+fn forget_extracted_packages() -> Result {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("no CARGO_HOME or HOME")?;
+    let names: Vec<String> = members()?.into_iter().map(|(n, _, _)| n).collect();
+    let Ok(dirs) = std::fs::read_dir(home.join("registry/src")) else {
+        return Ok(());
+    };
+    for d in dirs.flatten() {
+        let local = d.file_name().to_string_lossy().starts_with('-');
+        let ours = std::fs::read_dir(d.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                names.iter().any(|c| {
+                    n.strip_prefix(c.as_str())
+                        .is_some_and(|v| v.starts_with('-'))
+                })
+            });
+        if local && ours {
+            std::fs::remove_dir_all(d.path())
+                .map_err(|e| format!("{}: {e}", d.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
