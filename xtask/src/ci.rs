@@ -7,7 +7,15 @@ use std::time::Instant;
 use crate::util::{cargo, members, output, root, run as run_cmd, Result};
 
 /// Steps, in order.
-const STEPS: &[&str] = &["fmt", "clippy", "interop-env", "test", "doc", "package"];
+const STEPS: &[&str] = &[
+    "fmt",
+    "clippy",
+    "interop-env",
+    "test",
+    "doc",
+    "package",
+    "release-e2e",
+];
 
 /// Environment variables the interop tests read, set by the `interop-env` step.
 pub type InteropEnv = Vec<(String, String)>;
@@ -42,6 +50,7 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
                 .env("RUSTDOCFLAGS", "-D warnings"),
         ),
         "package" => package(),
+        "release-e2e" => crate::release::e2e::run(),
         other => Err(format!("unknown step {other}")),
     }
 }
@@ -199,21 +208,7 @@ fn interop_env() -> Result<InteropEnv> {
     Ok(env)
 }
 
-/// The only files a published crate may hold (cargo adds its own manifest files).
-fn allowed(path: &str) -> bool {
-    path.starts_with("src/")
-        || matches!(
-            path,
-            "README.md"
-                | "CHANGELOG.md"
-                | "LICENSE-MIT"
-                | "LICENSE-APACHE"
-                | "Cargo.toml"
-                | "Cargo.toml.orig"
-                | "Cargo.lock"
-                | ".cargo_vcs_info.json"
-        )
-}
+use crate::release::checks::allowed;
 
 fn package() -> Result {
     let crates: Vec<(String, PathBuf, bool)> =
@@ -235,8 +230,8 @@ fn package() -> Result {
     // workspace's unpublished crates from the packages it just made). Cargo treats those as
     // immutable registry crates and would reuse a build of an older package of the same
     // version: start from nothing.
-    let _ = std::fs::remove_dir_all(root().join("target/package"));
-    forget_extracted_packages()?;
+    let names: Vec<String> = members()?.into_iter().map(|(n, _, _)| n).collect();
+    crate::util::forget_extracted_packages(&root(), &names)?;
     let mut c = cargo();
     c.args([
         "package",
@@ -248,43 +243,9 @@ fn package() -> Result {
     run_cmd(&mut c)
 }
 
-/// Cargo extracts the packages it verifies into `$CARGO_HOME/registry/src/-<hash of the
-/// temporary registry's path>/` and, taking registry crates for immutable, reuses what is
-/// there: a crate changed since the last run at the same path would be verified as it was.
-/// Removes those folders (only ones holding a crate of this workspace).
-fn forget_extracted_packages() -> Result {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .ok_or("no CARGO_HOME or HOME")?;
-    let names: Vec<String> = members()?.into_iter().map(|(n, _, _)| n).collect();
-    let Ok(dirs) = std::fs::read_dir(home.join("registry/src")) else {
-        return Ok(());
-    };
-    for d in dirs.flatten() {
-        let local = d.file_name().to_string_lossy().starts_with('-');
-        let ours = std::fs::read_dir(d.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| {
-                let n = e.file_name().to_string_lossy().into_owned();
-                names.iter().any(|c| {
-                    n.strip_prefix(c.as_str())
-                        .is_some_and(|v| v.starts_with('-'))
-                })
-            });
-        if local && ours {
-            std::fs::remove_dir_all(d.path())
-                .map_err(|e| format!("{}: {e}", d.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::allowed;
+    use crate::release::checks::allowed;
 
     #[test]
     fn result_lines_are_summed() {

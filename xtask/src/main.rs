@@ -1,13 +1,16 @@
-//! Workspace automation: `cargo xtask ci | emulator | bench`.
+//! Workspace automation: `cargo xtask ci | emulator | bench | release`.
 //!
 //! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
 //!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
 //! - `cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]`: one emulator, standalone.
 //! - `cargo xtask bench [harness] [--quick] [--json FILE]`: benchmarks (see `bench.rs`).
+//! - `cargo xtask release [CRATE...] [--bump …|--version …] [--registry NAME] [--execute]`:
+//!   releases in dependency order (see `release/mod.rs`); a dry run unless `--execute`.
 
 mod bench;
 mod ci;
 mod emulator;
+mod release;
 mod util;
 
 use std::process::ExitCode;
@@ -18,11 +21,13 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(&args[1..]),
         Some("emulator") => emulator::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("release") => release::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
                  cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
-                 cargo xtask bench [harness] [--quick] [--json FILE]"
+                 cargo xtask bench [harness] [--quick] [--json FILE]\n       \
+                 cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]"
             );
             Err("unknown command".into())
         }

@@ -61,3 +61,42 @@ pub fn members() -> Result<Vec<(String, PathBuf, bool)>> {
     }
     Ok(out)
 }
+
+/// Makes the next `cargo package` verify what the tree holds now. Cargo verifies in
+/// `<target>/package`, and extracts the packages of this workspace that others depend on into
+/// `$CARGO_HOME/registry/src/-<hash of the temporary registry's path>/`; taking registry
+/// crates for immutable, it reuses what is there, so a crate changed since the last run at
+/// the same path would be verified as it was. Removes both (only folders holding a crate of
+/// `names`).
+pub fn forget_extracted_packages(workspace: &std::path::Path, names: &[String]) -> Result {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let _ = std::fs::remove_dir_all(target.join("package"));
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .ok_or("no CARGO_HOME or HOME")?;
+    let Ok(dirs) = std::fs::read_dir(home.join("registry/src")) else {
+        return Ok(());
+    };
+    for d in dirs.flatten() {
+        let local = d.file_name().to_string_lossy().starts_with('-');
+        let ours = std::fs::read_dir(d.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                names.iter().any(|c| {
+                    n.strip_prefix(c.as_str())
+                        .is_some_and(|v| v.starts_with('-'))
+                })
+            });
+        if local && ours {
+            std::fs::remove_dir_all(d.path())
+                .map_err(|e| format!("{}: {e}", d.path().display()))?;
+        }
+    }
+    Ok(())
+}
