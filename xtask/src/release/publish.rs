@@ -20,9 +20,10 @@ fn registry_args(c: &mut Command, registry: Option<&str>) {
     }
 }
 
-/// Whether the registry's index has `name@version` (`cargo info`, which reads the index).
-pub fn exists(root: &Path, registry: Option<&str>, name: &str, v: &Version) -> Result<bool> {
-    let mut c = cargo(root);
+/// Whether the registry's index has `name@version` (`cargo info`, which reads the index; run
+/// outside the workspace, where it would describe the local crate instead).
+pub fn exists(_root: &Path, registry: Option<&str>, name: &str, v: &Version) -> Result<bool> {
+    let mut c = cargo(&std::env::temp_dir());
     c.args(["info", &format!("{name}@{v}")]);
     registry_args(&mut c, registry);
     let out = c.output().map_err(|e| format!("cargo info: {e}"))?;
