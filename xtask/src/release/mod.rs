@@ -72,6 +72,8 @@ impl Options {
 pub struct Summary {
     pub published: Vec<String>,
     pub already: Vec<String>,
+    /// Packaged but not published (a dry run).
+    pub pending: Vec<String>,
 }
 
 pub fn run(args: &[String]) -> Result {
@@ -295,6 +297,8 @@ pub fn release(o: &Options) -> Result<Summary> {
         for p in &plan {
             publish::tag(dir, &changelog::tag(&p.name, &p.to))?;
         }
+    } else {
+        summary.pending = todo.iter().map(|p| p.name.clone()).collect();
     }
     Ok(summary)
 }
