@@ -330,3 +330,6 @@ fn package(dir: &Path, registry: Option<&str>, todo: &[Planned], all: &[String])
     }
     run_cmd(&mut c)
 }
+
+#[cfg(test)]
+mod tests;
