@@ -11,15 +11,8 @@ use tokio::io::AsyncWriteExt;
 use verizon_pcs::emulator::Emulator;
 use verizon_pcs::{Cloud, CloudOptions, DownloadOptions, UploadOptions};
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
+fn peak_rss_mib() -> u64 {
+    cloud_core::emulator::peak_rss_mib().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,7 +53,7 @@ async fn chunked_256_mib_upload_survives_a_drop_mid_chunk() {
         Route::method(Method::POST).path("/cloud/1/upload/"),
         3 << 20,
     );
-    let before = peak_rss_kib();
+    let before = peak_rss_mib();
     let f = cloud
         .upload(
             path.clone(),
@@ -69,7 +62,7 @@ async fn chunked_256_mib_upload_survives_a_drop_mid_chunk() {
         )
         .await
         .unwrap();
-    let grown_mib = (peak_rss_kib().saturating_sub(before)) / 1024;
+    let grown_mib = peak_rss_mib().saturating_sub(before);
     eprintln!("peak RSS grew by {grown_mib} MiB during the 256 MiB upload");
     assert_eq!(f.size, SIZE);
     let hex: String = want.iter().map(|b| format!("{b:02x}")).collect();

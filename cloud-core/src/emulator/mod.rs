@@ -46,3 +46,13 @@ pub use server::{EmulatorServer, Harness};
 
 /// Re-exported for emulator code.
 pub use axum;
+
+/// The peak resident set size of this process so far, in MiB (`VmHWM` of
+/// `/proc/self/status`; `None` where there is no such file): for tests that show a transfer
+/// runs in bounded memory, by the growth of the peak across it.
+pub fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}

@@ -115,6 +115,14 @@ fn folder_path(id: &str) -> Option<String> {
     path_of(id).filter(|p| p == "/" || p.ends_with('/'))
 }
 
+/// The folder an id names, or the root when there is none.
+fn folder_or_root(id: Option<&str>) -> Result<String, Response> {
+    match id {
+        Some(id) => folder_path(id).ok_or_else(not_found),
+        None => Ok("/".to_owned()),
+    }
+}
+
 fn file_path(id: &str) -> Option<String> {
     path_of(id).filter(|p| p != "/" && !p.ends_with('/'))
 }
@@ -241,12 +249,9 @@ async fn create_folder(State(app): S, headers: HeaderMap, body: Bytes) -> Respon
             "name is required",
         );
     };
-    let parent = match v["parentFolderId"].as_str() {
-        Some(id) => match folder_path(id) {
-            Some(p) => p,
-            None => return not_found(),
-        },
-        None => "/".to_owned(),
+    let parent = match folder_or_root(v["parentFolderId"].as_str()) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let mut s = app.lock();
     if !s.entries.contains_key(&parent) {
@@ -494,12 +499,9 @@ async fn upload(State(app): S, headers: HeaderMap, mut mp: Multipart) -> Respons
             "description.size does not match the bytes received",
         );
     }
-    let dir = match desc["folder"].as_str() {
-        Some(f) => match folder_path(f) {
-            Some(p) => p,
-            None => return not_found(),
-        },
-        None => "/".to_owned(),
+    let dir = match folder_or_root(desc["folder"].as_str()) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let mut s = app.lock();
     if !s.entries.contains_key(&dir) {
