@@ -158,7 +158,7 @@ fn requirement_files() -> Result<Vec<PathBuf>> {
 /// requirements (its python in `CLOUD_SDK_INTEROP_PYTHON`), then each crate's own
 /// `tests/interop/setup_env.py` (for originals that need more than a venv: it prints one JSON
 /// line of variables to set).
-fn interop_env() -> Result<InteropEnv> {
+pub(crate) fn interop_env() -> Result<InteropEnv> {
     let mut env = InteropEnv::new();
     let files = requirement_files()?;
     if !files.is_empty() {

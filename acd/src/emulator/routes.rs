@@ -1068,25 +1068,46 @@ async fn changes(State(app): S, headers: HeaderMap, body: Bytes) -> Response {
     let n_chunks = chunks.len();
     let app2 = Arc::clone(&app);
     let lines = futures::stream::iter(chunks.into_iter().enumerate()).map(move |(i, part)| {
-        let s = app2.lock();
-        let nodes: Vec<Value> = part
-            .iter()
-            .filter_map(|(_, id, purged)| {
-                if *purged {
-                    s.purged.get(id).map(|(kind, _)| json!({"id": id, "status": "PURGED", "kind": kind}))
-                } else {
-                    s.nodes.get(id).map(|n| s.json(n, None))
-                }
-            })
-            .collect();
         let last = i + 1 == n_chunks;
         let cp = if last || total == 0 {
             now_seq
         } else {
             part.last().map_or(now_seq, |(q, _, _)| *q)
         };
-        let line = json!({"checkpoint": checkpoint_of(cp), "reset": reset && i == 0, "nodes": nodes, "statusCode": 200});
-        Ok::<_, std::io::Error>(Bytes::from(format!("{line}\n")))
+        // Written straight to the line (no JSON tree per node): the feed can be a million
+        // nodes long.
+        let mut line = format!(
+            "{{\"checkpoint\": \"{}\", \"reset\": {}, \"statusCode\": 200, \"nodes\": [",
+            checkpoint_of(cp),
+            reset && i == 0
+        )
+        .into_bytes();
+        let s = app2.lock();
+        let mut first = true;
+        for (_, id, purged) in &part {
+            let start = line.len();
+            if !first {
+                line.push(b',');
+            }
+            let written = if *purged {
+                s.purged.get(id).map(|(kind, _)| {
+                    serde_json::to_writer(
+                        &mut line,
+                        &json!({"id": id, "status": "PURGED", "kind": kind}),
+                    )
+                })
+            } else {
+                s.nodes
+                    .get(id)
+                    .map(|n| serde_json::to_writer(&mut line, &s.view(n, None)))
+            };
+            match written {
+                Some(Ok(())) => first = false,
+                _ => line.truncate(start),
+            }
+        }
+        line.extend_from_slice(b"]}\n");
+        Ok::<_, std::io::Error>(Bytes::from(line))
     });
     let end = futures::stream::iter([Ok(Bytes::from_static(b"{\"end\": true}\n"))]);
     Response::builder()

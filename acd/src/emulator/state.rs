@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use cloud_core::emulator::Blob;
 
@@ -13,6 +14,46 @@ pub(crate) struct Content {
     pub md5: String,
     pub content_type: String,
     pub version: i64,
+}
+
+/// The JSON of a node (fields in the order the API's objects print them, sorted).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct NodeView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_properties: Option<ContentView<'a>>,
+    created_by: &'a str,
+    created_date: &'a str,
+    description: &'a str,
+    #[serde(rename = "eTagResponse")]
+    etag: String,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_root: Option<bool>,
+    is_shared: bool,
+    kind: &'a str,
+    labels: &'a [String],
+    modified_date: &'a str,
+    name: Option<&'a str>,
+    parents: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<&'a BTreeMap<String, BTreeMap<String, String>>>,
+    restricted: bool,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temp_link: Option<String>,
+    version: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ContentView<'a> {
+    content_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extension: Option<String>,
+    md5: &'a str,
+    size: u64,
+    version: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -181,51 +222,40 @@ impl State {
     }
 
     pub fn json(&self, n: &NodeRec, temp_link: Option<&str>) -> Value {
-        let mut v = Map::new();
-        v.insert("id".into(), json!(n.id));
-        v.insert(
-            "name".into(),
-            n.name.as_ref().map_or(Value::Null, |s| json!(s)),
-        );
-        v.insert("kind".into(), json!(n.kind));
-        v.insert("status".into(), json!(n.status));
-        v.insert("parents".into(), json!(n.parents));
-        v.insert("version".into(), json!(n.version));
-        v.insert("createdDate".into(), json!(n.created));
-        v.insert("modifiedDate".into(), json!(n.modified));
-        v.insert("createdBy".into(), json!(self.created_by));
-        v.insert(
-            "eTagResponse".into(),
-            json!(format!("etag{}v{}", &n.id[..8.min(n.id.len())], n.version)),
-        );
-        v.insert("labels".into(), json!(n.labels));
-        v.insert(
-            "description".into(),
-            json!(n.description.clone().unwrap_or_default()),
-        );
-        v.insert("isShared".into(), json!(false));
-        v.insert("restricted".into(), json!(false));
-        if n.is_root {
-            v.insert("isRoot".into(), json!(true));
+        serde_json::to_value(self.view(n, temp_link)).unwrap_or(Value::Null)
+    }
+
+    /// A node as the API renders it, borrowed (the changes feed writes a million of these
+    /// straight to its body).
+    pub fn view<'a>(&'a self, n: &'a NodeRec, temp_link: Option<&str>) -> NodeView<'a> {
+        NodeView {
+            content_properties: n.content.as_ref().map(|c| ContentView {
+                content_type: &c.content_type,
+                extension: n.name.as_deref().and_then(extension),
+                md5: &c.md5,
+                size: c.blob.len(),
+                version: c.version,
+            }),
+            created_by: &self.created_by,
+            created_date: &n.created,
+            description: n.description.as_deref().unwrap_or(""),
+            etag: format!("etag{}v{}", &n.id[..8.min(n.id.len())], n.version),
+            id: &n.id,
+            is_root: n.is_root.then_some(true),
+            is_shared: false,
+            kind: &n.kind,
+            labels: &n.labels,
+            modified_date: &n.modified,
+            name: n.name.as_deref(),
+            parents: &n.parents,
+            properties: (!n.properties.is_empty()).then_some(&n.properties),
+            restricted: false,
+            status: &n.status,
+            temp_link: match (&n.content, temp_link) {
+                (Some(_), Some(base)) => Some(format!("{base}templink/{}", n.id)),
+                _ => None,
+            },
+            version: n.version,
         }
-        if let Some(c) = &n.content {
-            let mut cp = json!({
-                "size": c.blob.len(),
-                "md5": c.md5,
-                "contentType": c.content_type,
-                "version": c.version,
-            });
-            if let Some(e) = n.name.as_deref().and_then(extension) {
-                cp["extension"] = json!(e);
-            }
-            v.insert("contentProperties".into(), cp);
-            if let Some(base) = temp_link {
-                v.insert("tempLink".into(), json!(format!("{base}templink/{}", n.id)));
-            }
-        }
-        if !n.properties.is_empty() {
-            v.insert("properties".into(), json!(n.properties));
-        }
-        Value::Object(v)
     }
 }

@@ -1,10 +1,16 @@
-//! `cargo xtask bench [harness] [--quick] [--json FILE]`.
+//! `cargo xtask bench [harness] [acd] [--quick] [--json FILE]`.
 //!
 //! Each case runs as separate whole processes (so one case's runtime cannot skew another),
-//! at least 5 times, under `/usr/bin/time` for wall time and peak RSS; the table shows
-//! min/median/max and the ratio to curl on the same URL.
+//! 5 times, under `/usr/bin/time` for wall time and peak RSS; the table shows min/median/max,
+//! the rate, the ratio to curl on the same URLs and the Python original's wall time over this
+//! SDK's. The emulator runs standalone (release build), one per crate.
 //!
 //! Cases so far:
+//! - `acd`: 1 GiB downloaded to a sink and to a file, 1 GiB uploaded from a file, 2,000
+//!   sequential `get_metadata`, a changes feed of 1,000,000 nodes, 64 concurrent 16 MiB
+//!   downloads over one client: the `acd-bench` example, curl, and acd_cli 0.3.2
+//!   (`acd/tests/interop/acd_bench.py`) in the interop venv. `--quick`: 256 MiB, 200 calls,
+//!   100,000 nodes, 16 downloads.
 //! - `harness`: a 1 GiB synthetic body from the emulator harness (`core-emulator`), downloaded
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.
@@ -13,16 +19,19 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::{cargo, root, run as run_cmd, Result};
+mod acd;
+mod harness;
 
-struct Sample {
+use crate::util::{root, Result};
+
+pub(crate) struct Sample {
     wall: f64,
     rss_kib: Option<u64>,
 }
 
-struct Emulator {
+pub(crate) struct Emulator {
+    pub info: serde_json::Value,
     child: Child,
-    info: serde_json::Value,
 }
 
 impl Drop for Emulator {
@@ -32,8 +41,13 @@ impl Drop for Emulator {
     }
 }
 
-fn start_emulator(binary: &Path) -> Result<Emulator> {
-    let mut child = Command::new(binary)
+pub(crate) fn start_emulator(binary: &Path) -> Result<Emulator> {
+    start_emulator_with(Command::new(binary))
+}
+
+pub(crate) fn start_emulator_with(mut cmd: Command) -> Result<Emulator> {
+    let binary = PathBuf::from(cmd.get_program());
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -86,15 +100,47 @@ fn stats(v: &mut [f64]) -> (f64, f64, f64) {
     (v[0], v[v.len() / 2], v[v.len() - 1])
 }
 
-struct Row {
+pub(crate) struct Row {
     case: String,
     tool: String,
     wall: (f64, f64, f64),
     rss_mib: Option<f64>,
-    bytes: u64,
+    work: Work,
 }
 
-fn run_case(case: &str, tool: &str, argv: &[String], runs: usize, bytes: u64) -> Result<Row> {
+/// What a case does, for its rate column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Work {
+    Bytes(u64),
+    Calls(u64),
+    Entries(u64),
+}
+
+impl Work {
+    fn rate(self, secs: f64) -> String {
+        match self {
+            Work::Bytes(b) => format!("{:.2} GB/s", b as f64 / secs / 1e9),
+            Work::Calls(n) => format!("{:.0} calls/s", n as f64 / secs),
+            Work::Entries(n) => format!("{:.0} entries/s", n as f64 / secs),
+        }
+    }
+
+    fn json(self) -> serde_json::Value {
+        match self {
+            Work::Bytes(b) => serde_json::json!({"bytes": b}),
+            Work::Calls(n) => serde_json::json!({"calls": n}),
+            Work::Entries(n) => serde_json::json!({"entries": n}),
+        }
+    }
+}
+
+pub(crate) fn run_case(
+    case: &str,
+    tool: &str,
+    argv: &[String],
+    runs: usize,
+    work: Work,
+) -> Result<Row> {
     let mut walls = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..runs {
@@ -110,74 +156,38 @@ fn run_case(case: &str, tool: &str, argv: &[String], runs: usize, bytes: u64) ->
         tool: tool.into(),
         wall: stats(&mut walls),
         rss_mib,
-        bytes,
+        work,
     })
 }
 
-fn examples_dir() -> PathBuf {
+pub(crate) fn examples_dir() -> PathBuf {
     root().join("target/release/examples")
-}
-
-fn harness(quick: bool, runs: usize) -> Result<Vec<Row>> {
-    run_cmd(cargo().args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "cloud-core",
-        "--features",
-        "emulator",
-        "--example",
-        "core-emulator",
-        "--example",
-        "core-download",
-    ]))?;
-    let emu = start_emulator(&examples_dir().join("core-emulator"))?;
-    let base = emu.info["base_url"]
-        .as_str()
-        .ok_or("no base_url")?
-        .to_owned();
-    let size: u64 = if quick { 256 << 20 } else { 1 << 30 };
-    let url = format!("{base}/synthetic/{size}");
-    let curl = vec![
-        "curl".to_owned(),
-        "-sS".into(),
-        "-o".into(),
-        "/dev/null".into(),
-        url.clone(),
-    ];
-    let ours = vec![
-        examples_dir().join("core-download").display().to_string(),
-        url,
-    ];
-    let case = format!("download {} MiB to a sink", size >> 20);
-    Ok(vec![
-        run_case(&case, "curl", &curl, runs, size)?,
-        run_case(&case, "cloud-core", &ours, runs, size)?,
-    ])
 }
 
 fn print(rows: &[Row]) {
     println!(
-        "\n| case | client | wall min / median / max (s) | throughput (GB/s, median) | peak RSS (MiB) | × curl |"
+        "\n| case | client | wall min / median / max (s) | rate (median) | peak RSS (MiB, median) | wall × curl | Python wall ÷ this |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for r in rows {
-        let curl = rows
-            .iter()
-            .find(|c| c.case == r.case && c.tool == "curl")
-            .map(|c| c.wall.1);
-        let ratio = curl.map_or("n/a".into(), |c| format!("{:.2}", r.wall.1 / c));
+        let other = |tool: &str| {
+            rows.iter()
+                .find(|c| c.case == r.case && c.tool == tool)
+                .map(|c| c.wall.1)
+        };
+        let curl = other("curl").map_or("n/a".into(), |c| format!("{:.2}", r.wall.1 / c));
+        let py = other("python").map_or("n/a".into(), |p| format!("{:.1}", p / r.wall.1));
         println!(
-            "| {} | {} | {:.3} / {:.3} / {:.3} | {:.2} | {} | {} |",
+            "| {} | {} | {:.3} / {:.3} / {:.3} | {} | {} | {} | {} |",
             r.case,
             r.tool,
             r.wall.0,
             r.wall.1,
             r.wall.2,
-            r.bytes as f64 / r.wall.1 / 1e9,
+            r.work.rate(r.wall.1),
             r.rss_mib.map_or("n/a".into(), |m| format!("{m:.1}")),
-            ratio
+            curl,
+            py
         );
     }
 }
@@ -189,7 +199,7 @@ fn to_json(rows: &[Row]) -> serde_json::Value {
                 serde_json::json!({
                     "case": r.case, "client": r.tool,
                     "wall_s": {"min": r.wall.0, "median": r.wall.1, "max": r.wall.2},
-                    "bytes": r.bytes, "peak_rss_mib": r.rss_mib,
+                    "work": r.work.json(), "peak_rss_mib": r.rss_mib,
                 })
             })
             .collect(),
@@ -215,7 +225,8 @@ pub fn run(args: &[String]) -> Result {
     let mut rows = Vec::new();
     for c in &cases {
         match c.as_str() {
-            "harness" | "cloud-core" => rows.extend(harness(quick, runs)?),
+            "harness" | "cloud-core" => rows.extend(harness::harness(quick, runs)?),
+            "acd" => rows.extend(acd::acd(quick, runs)?),
             other => return Err(format!("no benchmark for {other} yet")),
         }
     }

@@ -1,0 +1,221 @@
+//! `cargo xtask bench acd`: this SDK (`acd-bench`), curl and the original acd_cli 0.3.2
+//! (`acd/tests/interop/acd_bench.py`, in the interop venv) on one standalone emulator.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{examples_dir, run_case, start_emulator_with, Row, Work};
+use crate::util::{cargo, output, root, run as run_cmd, Result};
+
+/// A file of `size` bytes (1 MiB pieces, each different), made once.
+fn data_file(dir: &Path, size: u64) -> Result<PathBuf> {
+    let path = dir.join(format!("data-{size}.bin"));
+    if std::fs::metadata(&path).map(|m| m.len()).ok() == Some(size) {
+        return Ok(path);
+    }
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(|e| e.to_string())?);
+    let mut piece: Vec<u8> = (0..1u32 << 20).map(|j| (j * 31 % 251) as u8).collect();
+    for i in 0..size.div_ceil(1 << 20) {
+        piece[..8].copy_from_slice(&i.to_le_bytes());
+        let n = (size - (i << 20)).min(1 << 20) as usize;
+        f.write_all(&piece[..n]).map_err(|e| e.to_string())?;
+    }
+    f.flush().map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
+    x.as_ref().to_string_lossy().into_owned()
+}
+
+pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
+    run_cmd(cargo().args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "acd",
+        "--features",
+        "emulator",
+        "--example",
+        "acd-emulator",
+        "--example",
+        "acd-bench",
+    ]))?;
+    let python = crate::ci::interop_env()?
+        .into_iter()
+        .find(|(k, _)| k == "CLOUD_SDK_INTEROP_PYTHON")
+        .map(|(_, v)| v);
+    let script = s(root().join("acd/tests/interop/acd_bench.py"));
+    let (size, calls, feed, small_count) = if quick {
+        (256u64 << 20, 200u64, 100_000u64, 16usize)
+    } else {
+        (1u64 << 30, 2_000, 1_000_000, 64)
+    };
+    let small_size: u64 = 16 << 20;
+    let data = root().join("target/bench-data");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let big_file = data_file(&data, size)?;
+    let work = data.join("acd-work");
+    let cache = data.join("acd-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+
+    let mut cmd = Command::new(examples_dir().join("acd-emulator"));
+    cmd.env("ACD_EMULATOR_CACHE", &cache)
+        .env("ACD_EMULATOR_SEED_FOLDERS", feed.to_string());
+    let emu = start_emulator_with(cmd)?;
+    let token = emu.info["access_token"]
+        .as_str()
+        .ok_or("no access_token")?
+        .to_owned();
+    let content = emu.info["content_url"]
+        .as_str()
+        .ok_or("no content_url")?
+        .to_owned();
+    let metadata = emu.info["metadata_url"]
+        .as_str()
+        .ok_or("no metadata_url")?
+        .to_owned();
+    let bench = s(examples_dir().join("acd-bench"));
+    let seeded = output(Command::new(&bench).args([
+        "seed",
+        &s(&cache),
+        &s(&big_file),
+        &small_count.to_string(),
+        &small_size.to_string(),
+    ]))?;
+    let ids: serde_json::Value =
+        serde_json::from_str(seeded.trim()).map_err(|e| format!("seed: {e}"))?;
+    let big = ids["big"].as_str().ok_or("no big id")?.to_owned();
+    let small: Vec<String> = ids["small"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let auth = format!("Authorization: Bearer {token}");
+    let cache_s = s(&cache);
+
+    let mut rows = Vec::new();
+    let mut case = |name: String,
+                    work_done: Work,
+                    ours: Vec<String>,
+                    curl: Option<Vec<String>>,
+                    py: Vec<String>|
+     -> Result {
+        if let Some(c) = curl {
+            rows.push(run_case(&name, "curl", &c, runs, work_done)?);
+        }
+        rows.push(run_case(&name, "acd (Rust)", &ours, runs, work_done)?);
+        if let Some(p) = &python {
+            let mut argv = vec![p.clone(), script.clone()];
+            argv.extend(py);
+            rows.push(run_case(&name, "python", &argv, runs, work_done)?);
+        }
+        Ok(())
+    };
+    let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    let mib = size >> 20;
+
+    // 1. Transfers.
+    let url = format!("{content}nodes/{big}/content");
+    case(
+        format!("download {mib} MiB to a sink"),
+        Work::Bytes(size),
+        v(&[&bench, "download-sink", &cache_s, &big]),
+        Some(v(&["curl", "-sS", "-H", &auth, "-o", "/dev/null", &url])),
+        v(&["download-sink", &cache_s, &big]),
+    )?;
+    let out_curl = s(work.join("curl.bin"));
+    case(
+        format!("download {mib} MiB to a file"),
+        Work::Bytes(size),
+        v(&[&bench, "download-file", &cache_s, &big, &s(&work)]),
+        Some(v(&["curl", "-sS", "-H", &auth, "-o", &out_curl, &url])),
+        v(&["download-file", &cache_s, &big, &s(&work)]),
+    )?;
+    let _ = std::fs::remove_file(&out_curl);
+    let curl_upload = format!(
+        "curl -sS -o /dev/null -H '{auth}' -F \"metadata={{\\\"kind\\\":\\\"FILE\\\",\\\"name\\\":\\\"curl-$$-$(date +%s%N)\\\"}}\" -F 'content=@{}' '{content}nodes?suppress=deduplication'",
+        big_file.display()
+    );
+    case(
+        format!("upload {mib} MiB from a file"),
+        Work::Bytes(size),
+        v(&[&bench, "upload", &cache_s, &s(&big_file)]),
+        Some(v(&["sh", "-c", &curl_upload])),
+        v(&["upload", &cache_s, &s(&big_file)]),
+    )?;
+
+    // 2. Sequential metadata calls over one client (curl: one process, one connection).
+    let cfg = work.join("curl-metadata.cfg");
+    let mut text = format!("header = \"{auth}\"\nsilent\nshow-error\n");
+    for _ in 0..calls {
+        text.push_str(&format!(
+            "url = \"{metadata}nodes/{big}?tempLink=false&asset=NONE\"\noutput = \"/dev/null\"\n"
+        ));
+    }
+    std::fs::write(&cfg, text).map_err(|e| e.to_string())?;
+    case(
+        format!("{calls} sequential get_metadata"),
+        Work::Calls(calls),
+        v(&[&bench, "metadata", &cache_s, &big, &calls.to_string()]),
+        Some(v(&["curl", "-K", &s(&cfg)])),
+        v(&["metadata", &cache_s, &big, &calls.to_string()]),
+    )?;
+
+    // 3. The changes feed.
+    case(
+        format!("changes feed of {feed} nodes"),
+        Work::Entries(feed),
+        v(&[&bench, "changes", &cache_s]),
+        Some(v(&[
+            "curl",
+            "-sS",
+            "-H",
+            &auth,
+            "-X",
+            "POST",
+            "-d",
+            "{}",
+            "-o",
+            "/dev/null",
+            &format!("{metadata}changes"),
+        ])),
+        v(&["changes", &cache_s]),
+    )?;
+
+    // 4. Concurrent downloads over one client.
+    let mut ours = v(&[&bench, "concurrent", &cache_s]);
+    ours.extend(small.iter().cloned());
+    let mut curl = v(&[
+        "curl",
+        "-sS",
+        "--no-progress-meter",
+        "--parallel",
+        "--parallel-max",
+        &small.len().to_string(),
+        "-H",
+        &auth,
+    ]);
+    for id in &small {
+        curl.extend(v(&[
+            "-o",
+            "/dev/null",
+            &format!("{content}nodes/{id}/content"),
+        ]));
+    }
+    let mut py = v(&["concurrent", &cache_s]);
+    py.extend(small.iter().cloned());
+    case(
+        format!("{} concurrent 16 MiB downloads", small.len()),
+        Work::Bytes(small_size * small.len() as u64),
+        ours,
+        Some(curl),
+        py,
+    )?;
+    drop(emu);
+    Ok(rows)
+}
