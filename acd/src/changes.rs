@@ -55,6 +55,51 @@ struct ChangesBody<'a> {
 
 /// Parses one line of the feed (`i`: its 0-based index, for the error message).
 pub fn parse_change_line(line: &[u8], i: usize) -> Result<ChangeLine> {
+    // The common case straight into nodes (no JSON tree, no copies); anything unusual takes
+    // the general path below, which gives the original's errors.
+    if let Ok(l) = serde_json::from_slice::<TypedLine>(line) {
+        if l.end.is_none() {
+            if let (Some(reset), Some(200), Some(nodes), Some(checkpoint)) =
+                (l.reset, l.status_code, l.nodes, l.checkpoint)
+            {
+                let mut set = ChangeSet {
+                    nodes: Vec::with_capacity(nodes.len()),
+                    purged_nodes: Vec::new(),
+                    checkpoint: checkpoint
+                        .as_str()
+                        .map_or_else(|| checkpoint.to_string(), str::to_owned),
+                    reset,
+                };
+                for n in nodes {
+                    if n.status == "PURGED" {
+                        set.purged_nodes.push(n.id);
+                    } else {
+                        set.nodes.push(n);
+                    }
+                }
+                return Ok(ChangeLine::Set(set));
+            }
+        }
+    }
+    parse_change_line_general(line, i)
+}
+
+/// A change-set line as the service writes it.
+#[derive(serde::Deserialize)]
+struct TypedLine {
+    #[serde(default)]
+    end: Option<Value>,
+    #[serde(default)]
+    reset: Option<bool>,
+    #[serde(default, rename = "statusCode")]
+    status_code: Option<u64>,
+    #[serde(default)]
+    nodes: Option<Vec<Node>>,
+    #[serde(default)]
+    checkpoint: Option<Value>,
+}
+
+fn parse_change_line_general(line: &[u8], i: usize) -> Result<ChangeLine> {
     let v: Value = serde_json::from_slice(line).map_err(|_| {
         Error::request(
             codes::INCOMPLETE_RESULT,
@@ -95,7 +140,7 @@ pub fn parse_change_line(line: &[u8], i: usize) -> Result<ChangeLine> {
                 set.purged_nodes.push(id.to_owned());
             }
         } else {
-            let node: Node = serde_json::from_value(n.clone())
+            let node = <Node as serde::Deserialize>::deserialize(n)
                 .map_err(|e| Error::Decode(format!("change set {i}: {e}")))?;
             set.nodes.push(node);
         }
@@ -263,22 +308,25 @@ fn lines_of(
 ) -> impl Stream<Item = Result<bytes::Bytes>> + Send {
     let body = Box::pin(resp.bytes_stream());
     futures::stream::unfold(
-        (body, BytesMut::new(), false),
-        |(mut body, mut buf, mut done)| async move {
+        (body, BytesMut::new(), false, 0usize),
+        |(mut body, mut buf, mut done, mut scanned)| async move {
             loop {
-                if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
-                    let line = buf.split_to(pos + 1).slice_ref_trim();
+                // Only the bytes not yet searched (a line spans many network chunks).
+                if let Some(pos) = buf[scanned..].iter().position(|b| *b == b'\n') {
+                    let line = buf.split_to(scanned + pos + 1).slice_ref_trim();
+                    scanned = 0;
                     if line.is_empty() {
                         continue;
                     }
-                    return Some((Ok(line), (body, buf, done)));
+                    return Some((Ok(line), (body, buf, done, scanned)));
                 }
+                scanned = buf.len();
                 if done {
                     let rest = buf.split().slice_ref_trim();
                     if rest.is_empty() {
                         return None;
                     }
-                    return Some((Ok(rest), (body, buf, done)));
+                    return Some((Ok(rest), (body, buf, done, scanned)));
                 }
                 match body.next().await {
                     Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
@@ -287,7 +335,7 @@ fn lines_of(
                         buf.clear();
                         return Some((
                             Err(Error::request(codes::INCOMPLETE_RESULT, msg)),
-                            (body, buf, true),
+                            (body, buf, true, 0),
                         ));
                     }
                     None => done = true,
