@@ -35,7 +35,18 @@ pub(crate) struct Emulator {
 }
 
 impl Drop for Emulator {
+    /// SIGTERM first, so that the emulator removes its blob folder (gigabytes after the
+    /// upload cases); SIGKILL if it has not gone after 10 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
