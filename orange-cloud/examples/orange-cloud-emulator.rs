@@ -1,5 +1,6 @@
 //! The Orange Cloud France emulator, standalone: prints one JSON line (`base_url`,
-//! `client_id`, `client_secret`, `redirect_uri`, `refresh_token`), then serves until killed.
+//! `client_id`, `client_secret`, `redirect_uri`, `refresh_token`, `access_token`), then serves
+//! until killed.
 //!
 //! `cargo xtask emulator orange-cloud --addr 127.0.0.1:8700`
 use cloud_core::emulator::standalone;

@@ -164,7 +164,7 @@ impl Emulator {
         self.faults().expire_tokens();
     }
 
-    /// The standalone JSON line.
+    /// The standalone JSON line (an access token too, for tools like curl).
     pub fn info(&self) -> serde_json::Value {
         let t = self.issue_token();
         json!({
@@ -173,6 +173,7 @@ impl Emulator {
             "client_secret": self.config.client_secret.expose(),
             "redirect_uri": self.config.redirect_uri,
             "refresh_token": t.refresh_token.expose(),
+            "access_token": t.access_token.expose(),
         })
     }
 }

@@ -1,33 +1,10 @@
 //! `cargo xtask bench acd`: this SDK (`acd-bench`), curl and the original acd_cli 0.3.2
 //! (`acd/tests/interop/acd_bench.py`, in the interop venv) on one standalone emulator.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{examples_dir, run_case, start_emulator_with, Row, Work};
+use super::{data_file, examples_dir, run_case, s, start_emulator_with, Row, Work};
 use crate::util::{cargo, output, root, run as run_cmd, Result};
-
-/// A file of `size` bytes (1 MiB pieces, each different), made once.
-fn data_file(dir: &Path, size: u64) -> Result<PathBuf> {
-    let path = dir.join(format!("data-{size}.bin"));
-    if std::fs::metadata(&path).map(|m| m.len()).ok() == Some(size) {
-        return Ok(path);
-    }
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(|e| e.to_string())?);
-    let mut piece: Vec<u8> = (0..1u32 << 20).map(|j| (j * 31 % 251) as u8).collect();
-    for i in 0..size.div_ceil(1 << 20) {
-        piece[..8].copy_from_slice(&i.to_le_bytes());
-        let n = (size - (i << 20)).min(1 << 20) as usize;
-        f.write_all(&piece[..n]).map_err(|e| e.to_string())?;
-    }
-    f.flush().map_err(|e| e.to_string())?;
-    Ok(path)
-}
-
-fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
-    x.as_ref().to_string_lossy().into_owned()
-}
 
 pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
     run_cmd(cargo().args([
@@ -105,15 +82,17 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
                     curl: Option<Vec<String>>,
                     py: Vec<String>|
      -> Result {
+        let mut clients = Vec::new();
         if let Some(c) = curl {
-            rows.push(run_case(&name, "curl", &c, runs, work_done)?);
+            clients.push(("curl", c));
         }
-        rows.push(run_case(&name, "acd (Rust)", &ours, runs, work_done)?);
+        clients.push(("acd (Rust)", ours));
         if let Some(p) = &python {
             let mut argv = vec![p.clone(), script.clone()];
             argv.extend(py);
-            rows.push(run_case(&name, "python", &argv, runs, work_done)?);
+            clients.push(("python", argv));
         }
+        rows.extend(run_case(&name, &clients, runs, work_done)?);
         Ok(())
     };
     let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<String>>();

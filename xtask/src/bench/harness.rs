@@ -36,8 +36,10 @@ pub fn harness(quick: bool, runs: usize) -> Result<Vec<Row>> {
         url,
     ];
     let case = format!("download {} MiB to a sink", size >> 20);
-    Ok(vec![
-        run_case(&case, "curl", &curl, runs, Work::Bytes(size))?,
-        run_case(&case, "cloud-core", &ours, runs, Work::Bytes(size))?,
-    ])
+    run_case(
+        &case,
+        &[("curl", curl), ("cloud-core", ours)],
+        runs,
+        Work::Bytes(size),
+    )
 }

@@ -15,12 +15,13 @@
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 mod acd;
 mod harness;
+mod orange;
 
 use crate::util::{root, Result};
 
@@ -145,30 +146,37 @@ impl Work {
     }
 }
 
+/// Runs every client of one case `runs` times, taking turns (curl, this SDK, Python, curl,
+/// ...), so that what one run leaves behind (dirty pages after an upload, a warm cache)
+/// does not fall on one client's runs only. Rows in the order given.
 pub(crate) fn run_case(
     case: &str,
-    tool: &str,
-    argv: &[String],
+    clients: &[(&str, Vec<String>)],
     runs: usize,
     work: Work,
-) -> Result<Row> {
-    let mut walls = Vec::new();
-    let mut rss = Vec::new();
+) -> Result<Vec<Row>> {
+    let mut walls = vec![Vec::new(); clients.len()];
+    let mut rss = vec![Vec::new(); clients.len()];
     for _ in 0..runs {
-        let s = measure(argv)?;
-        walls.push(s.wall);
-        if let Some(r) = s.rss_kib {
-            rss.push(r as f64 / 1024.0);
+        for (i, (_, argv)) in clients.iter().enumerate() {
+            let s = measure(argv)?;
+            walls[i].push(s.wall);
+            if let Some(r) = s.rss_kib {
+                rss[i].push(r as f64 / 1024.0);
+            }
         }
     }
-    let rss_mib = (!rss.is_empty()).then(|| stats(&mut rss).1);
-    Ok(Row {
-        case: case.into(),
-        tool: tool.into(),
-        wall: stats(&mut walls),
-        rss_mib,
-        work,
-    })
+    Ok(clients
+        .iter()
+        .enumerate()
+        .map(|(i, (tool, _))| Row {
+            case: case.into(),
+            tool: (*tool).into(),
+            wall: stats(&mut walls[i]),
+            rss_mib: (!rss[i].is_empty()).then(|| stats(&mut rss[i]).1),
+            work,
+        })
+        .collect())
 }
 
 pub(crate) fn examples_dir() -> PathBuf {
@@ -238,6 +246,7 @@ pub fn run(args: &[String]) -> Result {
         match c.as_str() {
             "harness" | "cloud-core" => rows.extend(harness::harness(quick, runs)?),
             "acd" => rows.extend(acd::acd(quick, runs)?),
+            "orange-cloud" => rows.extend(orange::orange(quick, runs)?),
             other => return Err(format!("no benchmark for {other} yet")),
         }
     }
@@ -269,4 +278,25 @@ fn mem_total() -> String {
         .map_or("unknown memory".into(), |kib| {
             format!("{:.0} GiB", kib as f64 / 1048576.0)
         })
+}
+
+/// A file of `size` bytes (1 MiB pieces, each different), made once.
+pub(crate) fn data_file(dir: &Path, size: u64) -> Result<PathBuf> {
+    let path = dir.join(format!("data-{size}.bin"));
+    if std::fs::metadata(&path).map(|m| m.len()).ok() == Some(size) {
+        return Ok(path);
+    }
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(|e| e.to_string())?);
+    let mut piece: Vec<u8> = (0..1u32 << 20).map(|j| (j * 31 % 251) as u8).collect();
+    for i in 0..size.div_ceil(1 << 20) {
+        piece[..8].copy_from_slice(&i.to_le_bytes());
+        let n = (size - (i << 20)).min(1 << 20) as usize;
+        f.write_all(&piece[..n]).map_err(|e| e.to_string())?;
+    }
+    f.flush().map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+pub(crate) fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
+    x.as_ref().to_string_lossy().into_owned()
 }
