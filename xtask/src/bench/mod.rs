@@ -1,9 +1,10 @@
-//! `cargo xtask bench [harness] [acd] [--quick] [--json FILE]`.
+//! `cargo xtask bench [harness] [acd] [orange-cloud] [--quick] [--json FILE]`.
 //!
 //! Each case runs as separate whole processes (so one case's runtime cannot skew another),
 //! 5 times, under `/usr/bin/time` for wall time and peak RSS; the table shows min/median/max,
 //! the rate, the ratio to curl on the same URLs and the Python original's wall time over this
-//! SDK's. The emulator runs standalone (release build), one per crate.
+//! SDK's. The emulator runs standalone (release build), one per crate. The clients of a case
+//! take turns run by run, so that what a run leaves behind does not fall on one client only.
 //!
 //! Cases so far:
 //! - `acd`: 1 GiB downloaded to a sink and to a file, 1 GiB uploaded from a file, 2,000
@@ -11,6 +12,10 @@
 //!   downloads over one client: the `acd-bench` example, curl, and acd_cli 0.3.2
 //!   (`acd/tests/interop/acd_bench.py`) in the interop venv. `--quick`: 256 MiB, 200 calls,
 //!   100,000 nodes, 16 downloads.
+//! - `orange-cloud`: 1 GiB downloaded to a sink and to a file, 1 GiB uploaded, 2,000
+//!   sequential `files.get`, 64 concurrent 16 MiB downloads: the `orange-cloud-bench`
+//!   example, curl, and orangecloud-client 0.0.2 on CPython 2.7
+//!   (`orange-cloud/tests/interop/orange_bench.py`). `--quick`: 256 MiB, 200 calls, 16.
 //! - `harness`: a 1 GiB synthetic body from the emulator harness (`core-emulator`), downloaded
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.
