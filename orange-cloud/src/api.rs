@@ -301,8 +301,13 @@ impl ApiManager {
         self.inner.tokens.token().and_then(|t| t.refresh_token)
     }
 
-    pub(crate) fn inner_token(&self) -> Option<Secret> {
-        self.inner.tokens.token().map(|t| t.access_token)
+    /// The access token held now ("no token provided" before any grant).
+    pub(crate) fn current_token(&self) -> Result<Secret> {
+        self.inner
+            .tokens
+            .token()
+            .map(|t| t.access_token)
+            .ok_or_else(|| Error::oauth(401, "no token provided"))
     }
 
     /// How many refreshes were made.

@@ -13,7 +13,7 @@ use url::Url;
 use cloud_core::body::{check_file_name, PartialFile, ProgressFn, SaveOptions, UploadSource};
 use cloud_core::reqwest::multipart::{Form, Part};
 use cloud_core::reqwest::{RequestBuilder, Response};
-use cloud_core::transport::read_limited;
+use cloud_core::transport::{read_json, read_limited};
 use cloud_core::ErrorContext;
 
 use crate::api::ApiManager;
@@ -56,9 +56,23 @@ async fn check(
     Err(client_error(domain, status.as_u16(), url, ctx))
 }
 
-async fn json<T: DeserializeOwned>(resp: Response) -> Result<T> {
-    let body = read_limited(resp, 64 << 20).await;
-    serde_json::from_slice(&body).map_err(|e| Error::Decode(e.to_string()))
+/// Decodes a JSON answer (at most 64 MiB) with cloud-core's reader.
+async fn json<T: DeserializeOwned>(method: &Method, resp: Response) -> Result<T> {
+    read_json(method, resp, 64 << 20)
+        .await
+        .map_err(|e| match e.kind() {
+            cloud_core::ErrorKind::Decode => Error::Decode(e.to_string()),
+            _ => Error::Transport(e),
+        })
+}
+
+/// A download's body as cloud-core's byte stream (hyper refuses a body shorter than its
+/// Content-Length, so a cut connection is an error, never a short success).
+fn body_stream(
+    resp: Response,
+) -> impl futures::Stream<Item = std::result::Result<bytes::Bytes, cloud_core::Error>> {
+    resp.bytes_stream()
+        .map(|r| r.map_err(|e| cloud_core::error::from_reqwest(e, Some(&Method::GET))))
 }
 
 fn ok(r: RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error> {
@@ -80,7 +94,7 @@ async fn call<T: DeserializeOwned>(
             })
         })
         .await?;
-    json(check(domain, &method, &url, resp).await?).await
+    json(&method, check(domain, &method, &url, resp).await?).await
 }
 
 async fn delete(m: &ApiManager, domain: &'static str, url: Url) -> Result<()> {
@@ -466,7 +480,11 @@ impl Files {
             let ctx = ErrorContext::request(&Method::POST, &url).with_body(&body);
             return Err(client_error("files", 401, &url, ctx));
         }
-        json(check("files", &Method::POST, &url, first).await?).await
+        json(
+            &Method::POST,
+            check("files", &Method::POST, &url, first).await?,
+        )
+        .await
     }
 
     async fn retry_upload(
@@ -485,7 +503,11 @@ impl Files {
         let token = m.refresh_after(&rejected).await?;
         let mut make = |r: RequestBuilder| Ok(r.multipart(Self::form(source, folder_id, meta)?));
         let resp = m.send_with(&Method::POST, url, &token, &mut make).await?;
-        json(check("files", &Method::POST, url, resp).await?).await
+        json(
+            &Method::POST,
+            check("files", &Method::POST, url, resp).await?,
+        )
+        .await
     }
 
     /// The answer of a `downloadUrl`, checked (status ≥ 300 → `ClientError`).
@@ -505,16 +527,14 @@ impl Files {
         writer: &mut W,
     ) -> Result<u64> {
         let resp = self.open_download(download_url).await?;
-        let expected = resp.content_length();
-        let mut stream = resp.bytes_stream();
+        let mut stream = std::pin::pin!(body_stream(resp));
         let mut n = 0u64;
         while let Some(c) = stream.next().await {
-            let c = c.map_err(|e| cloud_core::error::from_reqwest(e, Some(&Method::GET)))?;
+            let c = c?;
             writer.write_all(&c).await?;
             n += c.len() as u64;
         }
         writer.flush().await?;
-        truncation(n, expected)?;
         Ok(n)
     }
 
@@ -527,25 +547,12 @@ impl Files {
         destination_path: impl AsRef<Path>,
     ) -> Result<u64> {
         let resp = self.open_download(download_url).await?;
-        let expected = resp.content_length();
         let mut file =
             PartialFile::create(destination_path.as_ref(), &SaveOptions::default()).await?;
-        let mut stream = resp.bytes_stream();
-        let mut n = 0u64;
-        while let Some(c) = stream.next().await {
-            let c = match c {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = file.discard().await;
-                    return Err(cloud_core::error::from_reqwest(e, Some(&Method::GET)).into());
-                }
-            };
-            file.write(&c).await?;
-            n += c.len() as u64;
-        }
-        if let Err(e) = truncation(n, expected) {
+        // Nothing is kept on failure: these downloads do not resume.
+        if let Err(e) = file.write_stream(body_stream(resp)).await {
             let _ = file.discard().await;
-            return Err(e);
+            return Err(e.into());
         }
         Ok(file.finish().await?)
     }
@@ -562,22 +569,5 @@ impl Files {
         let target = dir.join(name);
         self.download(download_url, &target).await?;
         Ok(target)
-    }
-}
-
-fn truncation(n: u64, expected: Option<u64>) -> Result<()> {
-    match expected {
-        Some(len) if n != len => Err(Error::Transport(cloud_core::Error::with_message(
-            cloud_core::ErrorKind::Transport(cloud_core::TransportKind::Truncated),
-            format!("download ended at {n} of {len} bytes"),
-        ))),
-        _ => Ok(()),
-    }
-}
-
-impl ApiManager {
-    pub(crate) fn current_token(&self) -> Result<cloud_core::Secret> {
-        self.inner_token()
-            .ok_or_else(|| Error::oauth(401, "no token provided"))
     }
 }

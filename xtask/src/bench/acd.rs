@@ -3,7 +3,10 @@
 
 use std::process::Command;
 
-use super::{data_file, examples_dir, run_case, s, start_emulator_with, Row, Work};
+use super::{
+    curl_parallel, curl_repeated, data_file, examples_dir, run_case, s, start_emulator_with, Row,
+    Work,
+};
 use crate::util::{cargo, output, root, run as run_cmd, Result};
 
 pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
@@ -129,19 +132,17 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
     )?;
 
     // 2. Sequential metadata calls over one client (curl: one process, one connection).
-    let cfg = work.join("curl-metadata.cfg");
-    let mut text = format!("header = \"{auth}\"\nsilent\nshow-error\n");
-    for _ in 0..calls {
-        text.push_str(&format!(
-            "url = \"{metadata}nodes/{big}?tempLink=false&asset=NONE\"\noutput = \"/dev/null\"\n"
-        ));
-    }
-    std::fs::write(&cfg, text).map_err(|e| e.to_string())?;
+    let curl = curl_repeated(
+        &work.join("curl-metadata.cfg"),
+        &auth,
+        &format!("{metadata}nodes/{big}?tempLink=false&asset=NONE"),
+        calls,
+    )?;
     case(
         format!("{calls} sequential get_metadata"),
         Work::Calls(calls),
         v(&[&bench, "metadata", &cache_s, &big, &calls.to_string()]),
-        Some(v(&["curl", "-K", &s(&cfg)])),
+        Some(curl),
         v(&["metadata", &cache_s, &big, &calls.to_string()]),
     )?;
 
@@ -169,23 +170,11 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
     // 4. Concurrent downloads over one client.
     let mut ours = v(&[&bench, "concurrent", &cache_s]);
     ours.extend(small.iter().cloned());
-    let mut curl = v(&[
-        "curl",
-        "-sS",
-        "--no-progress-meter",
-        "--parallel",
-        "--parallel-max",
-        &small.len().to_string(),
-        "-H",
-        &auth,
-    ]);
-    for id in &small {
-        curl.extend(v(&[
-            "-o",
-            "/dev/null",
-            &format!("{content}nodes/{id}/content"),
-        ]));
-    }
+    let urls: Vec<String> = small
+        .iter()
+        .map(|id| format!("{content}nodes/{id}/content"))
+        .collect();
+    let curl = curl_parallel(&auth, &urls);
     let mut py = v(&["concurrent", &cache_s]);
     py.extend(small.iter().cloned());
     case(

@@ -305,3 +305,33 @@ pub(crate) fn data_file(dir: &Path, size: u64) -> Result<PathBuf> {
 pub(crate) fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
     x.as_ref().to_string_lossy().into_owned()
 }
+
+/// curl making `calls` sequential GETs of `url` in one process over one connection (a
+/// config file written to `cfg`).
+pub(crate) fn curl_repeated(cfg: &Path, auth: &str, url: &str, calls: u64) -> Result<Vec<String>> {
+    let mut text = format!("header = \"{auth}\"\nsilent\nshow-error\n");
+    for _ in 0..calls {
+        text.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
+    }
+    std::fs::write(cfg, text).map_err(|e| e.to_string())?;
+    Ok(vec!["curl".into(), "-K".into(), s(cfg)])
+}
+
+/// curl downloading every URL at once to /dev/null.
+pub(crate) fn curl_parallel(auth: &str, urls: &[String]) -> Vec<String> {
+    let mut argv: Vec<String> = [
+        "curl",
+        "-sS",
+        "--no-progress-meter",
+        "--parallel",
+        "--parallel-max",
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    argv.extend([urls.len().to_string(), "-H".into(), auth.into()]);
+    for u in urls {
+        argv.extend(["-o".into(), "/dev/null".into(), u.clone()]);
+    }
+    argv
+}

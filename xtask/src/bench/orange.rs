@@ -4,7 +4,10 @@
 
 use std::process::Command;
 
-use super::{data_file, examples_dir, run_case, s, start_emulator_with, Row, Work};
+use super::{
+    curl_parallel, curl_repeated, data_file, examples_dir, run_case, s, start_emulator_with, Row,
+    Work,
+};
 use crate::util::{cargo, output, root, run as run_cmd, Result};
 
 pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
@@ -127,36 +130,23 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
         ]),
         v(&["upload", &info_s, &s(&big_file)]),
     )?;
-    let cfg = work.join("curl-metadata.cfg");
-    let mut text = format!("header = \"{auth}\"\nsilent\nshow-error\n");
-    for _ in 0..calls {
-        text.push_str(&format!(
-            "url = \"{base}/cloud/v1/files/{big}\"\noutput = \"/dev/null\"\n"
-        ));
-    }
-    std::fs::write(&cfg, text).map_err(|e| e.to_string())?;
+    let curl = curl_repeated(
+        &work.join("curl-metadata.cfg"),
+        &auth,
+        &format!("{base}/cloud/v1/files/{big}"),
+        calls,
+    )?;
     case(
         format!("{calls} sequential files.get"),
         Work::Calls(calls),
         v(&[&bench, "metadata", &info_s, &big, &calls.to_string()]),
-        v(&["curl", "-K", &s(&cfg)]),
+        curl,
         v(&["metadata", &info_s, &big, &calls.to_string()]),
     )?;
     let mut ours = v(&[&bench, "concurrent", &info_s]);
     ours.extend(small.iter().cloned());
-    let mut curl = v(&[
-        "curl",
-        "-sS",
-        "--no-progress-meter",
-        "--parallel",
-        "--parallel-max",
-        &small.len().to_string(),
-        "-H",
-        &auth,
-    ]);
-    for id in &small {
-        curl.extend(v(&["-o", "/dev/null", &content(id)]));
-    }
+    let urls: Vec<String> = small.iter().map(|id| content(id)).collect();
+    let curl = curl_parallel(&auth, &urls);
     let mut py = v(&["concurrent", &info_s]);
     py.extend(small.iter().cloned());
     case(
