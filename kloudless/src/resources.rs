@@ -457,6 +457,12 @@ impl ResourceList {
     /// no `next_page`; a 404 then means the end), or by cursor for events. The end is
     /// [`Error::NoNextPage`] (with the cursor to keep, for events).
     pub async fn get_next_page(&self) -> Result<ResourceList> {
+        self.next_page_after(!self.objects.is_empty()).await
+    }
+
+    /// `get_next_page()` for a page whose objects may have been moved out (`had_objects`:
+    /// whether it held any when it arrived).
+    async fn next_page_after(&self, had_objects: bool) -> Result<ResourceList> {
         if self.is_retrieving_events {
             let cursor = self.cursor();
             let no_next = || Error::NoNextPage {
@@ -466,7 +472,7 @@ impl ResourceList {
                 },
             };
             let c = match &cursor {
-                Field::Value(v) if id_string(v) != "-1" && !self.objects.is_empty() => id_string(v),
+                Field::Value(v) if id_string(v) != "-1" && had_objects => id_string(v),
                 _ => return Err(no_next()),
             };
             let mut params: Vec<(String, String)> = self
@@ -522,7 +528,10 @@ type PageFuture = Pin<Box<dyn std::future::Future<Output = Result<ResourceList>>
 /// The stream of [`ResourceList::get_paging_iterator`].
 pub struct PagingIterator {
     current: Option<ResourceList>,
-    index: usize,
+    /// The current page's objects, moved out of it as they are yielded (no copy).
+    items: std::vec::IntoIter<Resource>,
+    /// Whether the current page held any objects when it arrived.
+    had_objects: bool,
     yielded: usize,
     max: Option<usize>,
     pending: Option<PageFuture>,
@@ -541,11 +550,14 @@ impl fmt::Debug for PagingIterator {
 }
 
 impl PagingIterator {
-    fn new(first: ResourceList, max: Option<usize>) -> Self {
+    fn new(mut first: ResourceList, max: Option<usize>) -> Self {
+        let had_objects = !first.objects.is_empty();
+        let items = std::mem::take(&mut first.objects).into_iter();
         let is_events = first.is_retrieving_events;
         Self {
             current: Some(first),
-            index: 0,
+            items,
+            had_objects,
             yielded: 0,
             max,
             pending: None,
@@ -573,10 +585,11 @@ impl Stream for PagingIterator {
             if let Some(fut) = this.pending.as_mut() {
                 match fut.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
-                    Poll::Ready(Ok(next)) => {
+                    Poll::Ready(Ok(mut next)) => {
                         this.pending = None;
+                        this.had_objects = !next.objects.is_empty();
+                        this.items = std::mem::take(&mut next.objects).into_iter();
                         this.current = Some(next);
-                        this.index = 0;
                     }
                     Poll::Ready(Err(Error::NoNextPage { cursor })) => {
                         this.pending = None;
@@ -593,13 +606,7 @@ impl Stream for PagingIterator {
                     }
                 }
             }
-            if let Some(item) = this
-                .current
-                .as_ref()
-                .and_then(|c| c.objects.get(this.index))
-                .cloned()
-            {
-                this.index += 1;
+            if let Some(item) = this.items.next() {
                 this.yielded += 1;
                 if this.max == Some(this.yielded) {
                     this.done = true;
@@ -611,7 +618,10 @@ impl Stream for PagingIterator {
                 this.done = true;
                 return Poll::Ready(None);
             };
-            this.pending = Some(Box::pin(async move { list.get_next_page().await }));
+            let had_objects = this.had_objects;
+            this.pending = Some(Box::pin(
+                async move { list.next_page_after(had_objects).await },
+            ));
         }
     }
 }

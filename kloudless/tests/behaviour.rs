@@ -392,3 +392,45 @@ async fn oauth_flow_with_a_wrong_state_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::TokenVerificationFailed(_)));
 }
+
+#[tokio::test]
+async fn seeded_folder_pages_in_order_with_folders_first() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    let folder = emu.seed_files(2345);
+    a.post(
+        "storage/folders",
+        RequestOptions::default().json(json!({"name": "zz-sub", "parent_id": folder})),
+    )
+    .await
+    .unwrap();
+    let list = a
+        .get(
+            &format!("storage/folders/{folder}/contents"),
+            RequestOptions::default().param("page_size", 1000),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    let names: Vec<String> = list
+        .get_paging_iterator(None)
+        .map_ok(|r| r.data["name"].as_str().unwrap().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names.len(), 2346);
+    // Folders come first, then files by name, across page boundaries.
+    assert_eq!(names[0], "zz-sub");
+    assert_eq!(names[1], "seed-0000000.txt");
+    assert!(names[1..].windows(2).all(|w| w[0] < w[1]));
+    // Three pages; the third's `next_page` is null, so no fourth request.
+    assert_eq!(
+        emu.log()
+            .entries()
+            .iter()
+            .filter(|e| e.path.ends_with("/contents"))
+            .count(),
+        3
+    );
+}

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use cloud_core::emulator::Route;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use http::Method;
 use smartfile::emulator::Emulator;
 use smartfile::{
@@ -206,6 +206,37 @@ async fn paging_a_folder_of_2500_entries() {
     }
     assert_eq!(names.len(), 2500);
     assert!(names.windows(2).all(|w| w[0] < w[1]));
+
+    // The same folder through children_stream, in pages of 300 (9 pages, the last short).
+    let before = emu.log().entries().len();
+    let streamed: Vec<String> = api
+        .children_stream("/big", 300)
+        .unwrap()
+        .map_ok(|c| c["name"].as_str().unwrap().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, names);
+    assert_eq!(emu.log().entries().len() - before, 9);
+
+    // Seeded entries list the same way; an empty folder is one page of nothing.
+    emu.seed_files("/seeded", 1234).unwrap();
+    let n = api
+        .children_stream("/seeded", 1000)
+        .unwrap()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(n, 1234);
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/empty"))
+        .await
+        .unwrap();
+    let mut empty = std::pin::pin!(api.children_stream("/empty", 10).unwrap());
+    assert!(empty.next().await.is_none());
+    assert!(matches!(
+        api.children_stream("/big", 0).map(|_| ()),
+        Err(smartfile::Error::InvalidInput(_))
+    ));
 }
 
 #[tokio::test]

@@ -417,3 +417,57 @@ fn credentials_from_netrc_and_secrets_never_print() {
         assert!(!shown.contains(&secret), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn children_stream_pages_until_page_equals_pages() {
+    use futures::TryStreamExt;
+    let mut s = Server::new_async().await;
+    let c = client(&s);
+    let page = |n: u32, names: &[&str]| {
+        let children: Vec<String> = names
+            .iter()
+            .map(|x| format!(r#"{{"name": "{x}"}}"#))
+            .collect();
+        format!(
+            r#"{{"name": "d", "page": {n}, "pages": 2, "children": [{}]}}"#,
+            children.join(",")
+        )
+    };
+    let m1 = s
+        .mock("GET", "/api/2/path/info/d/")
+        .match_query("children=on&limit=2&page=1")
+        .with_header("content-type", "application/json")
+        .with_body(page(1, &["a", "b"]))
+        .create_async()
+        .await;
+    let m2 = s
+        .mock("GET", "/api/2/path/info/d/")
+        .match_query("children=on&limit=2&page=2")
+        .with_header("content-type", "application/json")
+        .with_body(page(2, &["c"]))
+        .create_async()
+        .await;
+    let names: Vec<serde_json::Value> = c
+        .children_stream("/d", 2)
+        .unwrap()
+        .map_ok(|v| v["name"].clone())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names, ["a", "b", "c"]);
+    m1.assert_async().await;
+    m2.assert_async().await;
+
+    // A folder answer without children is an error, not an empty listing.
+    let m = s
+        .mock("GET", "/api/2/path/info/f/")
+        .match_query("children=on&limit=2&page=1")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"name": "f", "isfile": true}"#)
+        .create_async()
+        .await;
+    let got: Result<Vec<serde_json::Value>, _> =
+        c.children_stream("f", 2).unwrap().try_collect().await;
+    assert!(got.is_err());
+    m.assert_async().await;
+}

@@ -337,6 +337,42 @@ async fn search_pages_over_a_thousand_files_with_sort() {
         .await
         .unwrap();
     assert_eq!(by_ext.files.len(), 1);
+
+    // The emulator keeps a search's sorted hits between pages: a change in between must
+    // show on the next page asked for.
+    let opts = || SearchOptions::default().count(100).sort("name+asc");
+    assert_eq!(
+        cloud
+            .search("name:file", opts().page(10))
+            .await
+            .unwrap()
+            .files
+            .len(),
+        100
+    );
+    put(&cloud, "/VZMOBILE/Many", "file1000.txt", b"z").await;
+    let last = cloud.search("name:file", opts().page(11)).await.unwrap();
+    assert_eq!(last.files.len(), 1);
+    assert_eq!(last.files[0].name, "file1000.txt");
+    cloud
+        .delete("/VZMOBILE/Many/file1000.txt", false)
+        .await
+        .unwrap();
+    assert!(cloud
+        .search("name:file", opts().page(11))
+        .await
+        .unwrap()
+        .files
+        .is_empty());
+
+    // Seeded files are found like uploaded ones.
+    emu.seed_files("/VZMOBILE/seed", 250).unwrap();
+    let seeded: Vec<Item> = cloud
+        .search_stream("name:seed-", opts())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(seeded.len(), 250);
 }
 
 #[tokio::test]

@@ -105,6 +105,42 @@ impl Emulator {
         self.server.log()
     }
 
+    /// Adds a folder `seed` under the root holding `count` small files
+    /// (`seed-0000000.txt`, ...), directly, without requests or events: seed data for large
+    /// listings. Returns the folder's id.
+    pub fn seed_files(&self, count: usize) -> String {
+        let mut s = self.app.lock();
+        let t = state::now();
+        let folder = state::new_id("F");
+        s.nodes.insert(
+            folder.clone(),
+            state::Node {
+                id: folder.clone(),
+                name: "seed".into(),
+                parent: Some("root".into()),
+                blob: None,
+                created: t.clone(),
+                modified: t.clone(),
+            },
+        );
+        let body = bytes::Bytes::from_static(b"seed");
+        for i in 0..count {
+            let id = state::new_id("f");
+            s.nodes.insert(
+                id.clone(),
+                state::Node {
+                    id,
+                    name: format!("seed-{i:07}.txt"),
+                    parent: Some(folder.clone()),
+                    blob: Some(cloud_core::emulator::Blob::from_bytes(body.clone())),
+                    created: t.clone(),
+                    modified: t.clone(),
+                },
+            );
+        }
+        folder
+    }
+
     /// The standalone JSON line.
     pub fn info(&self) -> serde_json::Value {
         json!({

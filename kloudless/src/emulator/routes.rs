@@ -481,13 +481,10 @@ async fn folders(
             if !is_folder(&s, id) {
                 return not_found();
             }
-            let kids = s.children(id);
-            page_list_of(kids.len(), query, "storage", |skip, take| {
-                kids.iter()
-                    .skip(skip)
-                    .take(take)
-                    .map(|n| s.json(n, raw))
-                    .collect()
+            let total = s.children_window(id, usize::MAX, 0).0;
+            page_list_of(total, query, "storage", |skip, take| {
+                let (_, page) = s.children_window(id, skip, take);
+                page.into_iter().map(|n| s.json(n, raw)).collect()
             })
         }
         (&Method::PATCH, [id]) => patch_node(app, id, body, false, raw).await,

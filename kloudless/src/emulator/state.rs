@@ -66,6 +66,32 @@ impl State {
         s
     }
 
+    /// The children of `folder` from position `skip`, at most `take`, in [`State::children`]'s
+    /// order, with the total count: one page costs a selection, not a full sort.
+    pub fn children_window(&self, folder: &str, skip: usize, take: usize) -> (usize, Vec<&Node>) {
+        let mut v: Vec<&Node> = self
+            .nodes
+            .values()
+            .filter(|n| n.parent.as_deref() == Some(folder))
+            .collect();
+        let total = v.len();
+        let order =
+            |a: &&Node, b: &&Node| (a.blob.is_some(), &a.name).cmp(&(b.blob.is_some(), &b.name));
+        if skip >= v.len() {
+            return (total, Vec::new());
+        }
+        if skip > 0 {
+            v.select_nth_unstable_by(skip, order);
+            v.drain(..skip);
+        }
+        if take < v.len() {
+            v.select_nth_unstable_by(take, order);
+            v.truncate(take);
+        }
+        v.sort_by(order);
+        (total, v)
+    }
+
     pub fn children(&self, folder: &str) -> Vec<&Node> {
         let mut v: Vec<&Node> = self
             .nodes

@@ -157,6 +157,21 @@ impl Emulator {
             .count()
     }
 
+    /// Adds `count` small files (`seed-0000000.txt`, ...) to the folder `dir` (created if
+    /// missing) directly, without requests: seed data for large listings.
+    pub fn seed_files(&self, dir: &str, count: usize) -> Result<(), Error> {
+        let mut s = self.app.lock();
+        let dir = state::normalise(dir);
+        s.mkdirs(&dir)
+            .map_err(|p| Error::invalid_input(format!("a file is in the way at {p}")))?;
+        let body = bytes::Bytes::from_static(b"seed");
+        for i in 0..count {
+            let path = state::join(&dir, &format!("seed-{i:07}.txt"));
+            s.put_file(&path, cloud_core::emulator::Blob::from_bytes(body.clone()));
+        }
+        Ok(())
+    }
+
     /// The standalone JSON line.
     pub fn info(&self) -> serde_json::Value {
         json!({

@@ -194,7 +194,6 @@ fn listing(
         get(k).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "on" | "true" | "1"))
     };
     if flag("children") && s.is_dir(path) {
-        let kids = s.children(path);
         let limit: usize = get("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
         let page: usize = get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
         let fields: Vec<&str> = q
@@ -202,18 +201,18 @@ fn listing(
             .filter(|(k, _)| k == "fields")
             .map(|(_, x)| x.as_str())
             .collect();
-        let (slice, pages) = if limit > 0 {
-            let pages = kids.len().div_ceil(limit).max(1);
+        let (slice, pages): (Vec<&String>, usize) = if limit > 0 {
+            let total = s.children_iter(path).count();
+            let pages = total.div_ceil(limit).max(1);
             (
-                kids.iter()
-                    .skip((page - 1) * limit)
+                s.children_iter(path)
+                    .skip((page - 1).saturating_mul(limit))
                     .take(limit)
-                    .cloned()
-                    .collect::<Vec<_>>(),
+                    .collect(),
                 pages,
             )
         } else {
-            (kids, 1)
+            (s.children_iter(path).collect(), 1)
         };
         let children: Vec<Value> = slice
             .iter()

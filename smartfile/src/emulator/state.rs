@@ -93,18 +93,19 @@ impl State {
         self.entries.get(p).is_some_and(|e| e.blob.is_none())
     }
 
-    pub fn children(&self, dir: &str) -> Vec<String> {
+    /// The direct children of `dir`, in path order, without copying them.
+    pub fn children_iter<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a String> + 'a {
         let prefix = if dir == "/" {
             "/".to_owned()
         } else {
             format!("{dir}/")
         };
+        let n = prefix.len();
         self.entries
             .range(prefix.clone()..)
-            .take_while(|(p, _)| p.starts_with(&prefix))
-            .filter(|(p, _)| p.len() > prefix.len() && !p[prefix.len()..].contains('/'))
-            .map(|(p, _)| p.clone())
-            .collect()
+            .map(|(p, _)| p)
+            .take_while(move |p| p.starts_with(&prefix))
+            .filter(move |p| p.len() > n && !p[n..].contains('/'))
     }
 
     pub fn subtree(&self, root: &str) -> Vec<String> {
@@ -192,7 +193,7 @@ impl State {
             "id": e.id,
             "isdir": isdir,
             "isfile": !isdir,
-            "items": if isdir { json!(self.children(p).len()) } else { Value::Null },
+            "items": if isdir { json!(self.children_iter(p).count()) } else { Value::Null },
             "mime": mime,
             "name": name,
             "owner": Value::Null,

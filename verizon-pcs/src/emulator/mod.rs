@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
+use sha2::Digest;
 
 use cloud_core::emulator::{
     BlobStore, ClientAuthStyle, EmulatorServer, FaultPlan, Harness, IssuedToken, OAuth2Server,
@@ -221,6 +222,27 @@ impl Emulator {
             .values()
             .filter(|n| matches!(n, state::Node::File(_)))
             .count()
+    }
+
+    /// Adds `count` small files (`seed-0000000.txt`, ...) to `folder` (created if missing)
+    /// directly, without requests: seed data for large listings, searches and fullviews.
+    pub fn seed_files(&self, folder: &str, count: usize) -> Result<(), Error> {
+        let body = bytes::Bytes::from_static(b"seed");
+        let checksum: String = sha2::Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut s = self.app.state.lock().unwrap_or_else(|p| p.into_inner());
+        for i in 0..count {
+            s.put_file(
+                folder,
+                &format!("seed-{i:07}.txt"),
+                cloud_core::emulator::Blob::from_bytes(body.clone()),
+                checksum.clone(),
+            )
+            .map_err(|e| Error::invalid_input(format!("seed {folder}: {e}")))?;
+        }
+        Ok(())
     }
 
     /// The standalone JSON line: `base_url` (the API base) and the credentials.

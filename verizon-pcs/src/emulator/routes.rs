@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::state::{
     file_json, folder_json, join, mime_for, name_of, node_json, parent_of, within, Node,
-    State as Tree, Upload,
+    SearchCache, State as Tree, Upload,
 };
 
 /// The largest un-chunked upload and the largest chunk (100 MiB).
@@ -312,31 +312,42 @@ async fn search(State(app): S, headers: HeaderMap, Query(q): Q) -> Response {
     let (field, dir) = sort.split_once('+').unwrap_or((sort.as_str(), "asc"));
     let terms: Vec<&str> = query.split_whitespace().collect();
     let root = (vf != "*").then(|| format!("/{vf}"));
-    let s = app.lock();
-    let mut hits: Vec<(&String, &Node)> = s
-        .nodes
-        .iter()
-        .filter(|(p, _)| root.as_ref().is_none_or(|r| within(p, r) && *p != r))
-        .filter(|(p, n)| {
-            terms
+    let key = format!("{query}\n{vf}\n{sort}");
+    let mut s = app.lock();
+    let hits = match &s.search_cache {
+        Some(c) if c.key == key && c.seq == s.seq => Arc::clone(&c.hits),
+        _ => {
+            let mut hits: Vec<(&String, &Node)> = s
+                .nodes
                 .iter()
-                .all(|t| matches(t, p, matches!(n, Node::File(_))))
-        })
-        .collect();
-    hits.sort_by(|a, b| {
-        sort_key(field, a.0, a.1)
-            .cmp(&sort_key(field, b.0, b.1))
-            .then(a.0.cmp(b.0))
-    });
-    if dir.eq_ignore_ascii_case("desc") {
-        hits.reverse();
-    }
+                .filter(|(p, _)| root.as_ref().is_none_or(|r| within(p, r) && *p != r))
+                .filter(|(p, n)| {
+                    terms
+                        .iter()
+                        .all(|t| matches(t, p, matches!(n, Node::File(_))))
+                })
+                .collect();
+            hits.sort_by_cached_key(|(p, n)| (sort_key(field, p, n), (*p).clone()));
+            if dir.eq_ignore_ascii_case("desc") {
+                hits.reverse();
+            }
+            let hits: Arc<Vec<String>> =
+                Arc::new(hits.into_iter().map(|(p, _)| p.clone()).collect());
+            s.search_cache = Some(SearchCache {
+                key,
+                seq: s.seq,
+                hits: Arc::clone(&hits),
+            });
+            hits
+        }
+    };
     let total = hits.len();
     let (mut files, mut folders) = (Vec::new(), Vec::new());
-    for (p, n) in hits.into_iter().skip((page - 1) * count).take(count) {
-        match n {
-            Node::File(_) => files.push(node_json(p, n, false)),
-            Node::Folder(_) => folders.push(node_json(p, n, false)),
+    for p in hits.iter().skip((page - 1) * count).take(count) {
+        match s.nodes.get(p) {
+            Some(n @ Node::File(_)) => files.push(node_json(p, n, false)),
+            Some(n @ Node::Folder(_)) => folders.push(node_json(p, n, false)),
+            None => {}
         }
     }
     ok_json(

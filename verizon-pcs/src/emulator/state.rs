@@ -56,6 +56,17 @@ pub(crate) struct State {
     pub uploads: HashMap<String, Upload>,
     pub next_id: u64,
     pub quota: u64,
+    /// The last search's sorted hits, valid while `seq` is unchanged: paging through a
+    /// large result then costs one page, not one sort, per request.
+    pub search_cache: Option<SearchCache>,
+}
+
+/// Sorted search hits for one (query, virtual folder, sort) at one journal position.
+#[derive(Debug)]
+pub(crate) struct SearchCache {
+    pub key: String,
+    pub seq: u64,
+    pub hits: std::sync::Arc<Vec<String>>,
 }
 
 pub(crate) fn now() -> String {
@@ -116,6 +127,7 @@ impl State {
             uploads: HashMap::new(),
             next_id: 0,
             quota,
+            search_cache: None,
         };
         for vf in VIRTUAL_FOLDERS {
             s.nodes.insert(

@@ -26,7 +26,10 @@ use std::process::{Child, Command, Stdio};
 
 mod acd;
 mod harness;
+mod kloudless;
 mod orange;
+mod smartfile;
+mod verizon;
 
 use crate::util::{root, Result};
 
@@ -252,6 +255,9 @@ pub fn run(args: &[String]) -> Result {
             "harness" | "cloud-core" => rows.extend(harness::harness(quick, runs)?),
             "acd" => rows.extend(acd::acd(quick, runs)?),
             "orange-cloud" => rows.extend(orange::orange(quick, runs)?),
+            "verizon-pcs" => rows.extend(verizon::verizon(quick, runs)?),
+            "kloudless" => rows.extend(kloudless::kloudless(quick, runs)?),
+            "smartfile" => rows.extend(smartfile::smartfile(quick, runs)?),
             other => return Err(format!("no benchmark for {other} yet")),
         }
     }
@@ -309,12 +315,82 @@ pub(crate) fn s(x: impl AsRef<std::ffi::OsStr>) -> String {
 /// curl making `calls` sequential GETs of `url` in one process over one connection (a
 /// config file written to `cfg`).
 pub(crate) fn curl_repeated(cfg: &Path, auth: &str, url: &str, calls: u64) -> Result<Vec<String>> {
+    let urls: Vec<String> = (0..calls).map(|_| url.to_owned()).collect();
+    curl_sequence(cfg, auth, &urls)
+}
+
+/// curl making one GET of each URL in turn, in one process over one connection.
+pub(crate) fn curl_sequence(cfg: &Path, auth: &str, urls: &[String]) -> Result<Vec<String>> {
     let mut text = format!("header = \"{auth}\"\nsilent\nshow-error\n");
-    for _ in 0..calls {
+    for url in urls {
         text.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
     }
     std::fs::write(cfg, text).map_err(|e| e.to_string())?;
     Ok(vec!["curl".into(), "-K".into(), s(cfg)])
+}
+
+/// `cargo build --release` of a crate's examples (with its `emulator` feature).
+pub(crate) fn build_examples(package: &str, examples: &[&str]) -> Result {
+    let mut cmd = crate::util::cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        package,
+        "--features",
+        "emulator",
+    ]);
+    for e in examples {
+        cmd.args(["--example", e]);
+    }
+    crate::util::run(&mut cmd)
+}
+
+/// The bench data folder's big file of `size` bytes and a fresh work folder `NAME-work`.
+pub(crate) fn bench_files(name: &str, size: u64) -> Result<(PathBuf, PathBuf)> {
+    let data = crate::util::root().join("target/bench-data");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let big = data_file(&data, size)?;
+    let work = data.join(format!("{name}-work"));
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    Ok((big, work))
+}
+
+/// What a bench example's `seed` printed: `{"big": id, "small": [ids]}`.
+pub(crate) fn parse_seed(text: &str) -> Result<(String, Vec<String>)> {
+    let ids: serde_json::Value =
+        serde_json::from_str(text.trim()).map_err(|e| format!("seed: {e}"))?;
+    let big = ids["big"].as_str().ok_or("no big id")?.to_owned();
+    let small = ids["small"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    Ok((big, small))
+}
+
+/// A string field of the emulator's line.
+pub(crate) fn field(info: &serde_json::Value, key: &str) -> Result<String> {
+    info[key]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the emulator's line has no {key}"))
+}
+
+/// The command line that runs `script` with the interop venv's Python (None when the venv
+/// is not set up), to which a case appends its arguments.
+pub(crate) fn interop_python(script: &Path) -> Result<Option<Vec<String>>> {
+    Ok(crate::ci::interop_env()?
+        .into_iter()
+        .find(|(k, _)| k == "CLOUD_SDK_INTEROP_PYTHON")
+        .map(|(_, python)| vec![python, s(script)]))
+}
+
+/// Strings from string slices, for command lines.
+pub(crate) fn argv(xs: &[&str]) -> Vec<String> {
+    xs.iter().map(|x| x.to_string()).collect()
 }
 
 /// curl downloading every URL at once to /dev/null.

@@ -1,0 +1,109 @@
+//! One benchmark case of `cargo xtask bench smartfile`, as a whole process, against a running
+//! emulator described by INFO (its standalone JSON line, in a file).
+//!
+//! ```text
+//! smartfile-bench seed INFO FILE SMALL_COUNT SMALL_SIZE   # prints {"big": path, "small": [paths]}
+//! smartfile-bench download-sink INFO PATH
+//! smartfile-bench download-file INFO PATH DIR
+//! smartfile-bench upload INFO FILE
+//! smartfile-bench metadata INFO PATH COUNT
+//! smartfile-bench list INFO FOLDER EXPECTED      # children_stream, pages of 1,000
+//! smartfile-bench concurrent INFO PATH...
+//! ```
+use futures::StreamExt;
+use smartfile::{BasicClient, BasicOptions, Client, DownloadOptions, FilePart, Params};
+
+type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+fn client(info: &str) -> Res<BasicClient> {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(info)?)?;
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    Ok(BasicClient::new(
+        Some(&s("key")),
+        Some(&s("password")),
+        BasicOptions::default().url(s("base_url")),
+    )?)
+}
+
+async fn sink(api: &Client, path: &str) -> Res<u64> {
+    let mut body = api.download_stream(path).await?;
+    let mut n = 0u64;
+    while let Some(chunk) = body.next().await {
+        n += chunk?.len() as u64;
+    }
+    Ok(n)
+}
+
+#[tokio::main]
+async fn main() -> Res {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| -> Res<&str> {
+        args.get(i)
+            .map(String::as_str)
+            .ok_or_else(|| format!("missing argument {i}").into())
+    };
+    let api = client(arg(1)?)?;
+    match arg(0)? {
+        "seed" => {
+            api.upload("big.bin", std::path::PathBuf::from(arg(2)?))
+                .await?;
+            let (count, size): (usize, usize) = (arg(3)?.parse()?, arg(4)?.parse()?);
+            let mut small = Vec::new();
+            for i in 0..count {
+                let name = format!("small-{i:03}.bin");
+                api.upload_part(FilePart::bytes(&name, vec![(i % 251) as u8; size]))
+                    .await?;
+                small.push(format!("/{name}"));
+            }
+            println!("{}", serde_json::json!({"big": "/big.bin", "small": small}));
+        }
+        "download-sink" => {
+            sink(&api, arg(2)?).await?;
+        }
+        "download-file" => {
+            let target = std::path::Path::new(arg(3)?).join("download-file.bin");
+            api.download(
+                arg(2)?,
+                DownloadOptions::default().download_to_path(&target),
+            )
+            .await?;
+            std::fs::remove_file(target)?;
+        }
+        "upload" => {
+            api.upload("upload.bin", std::path::PathBuf::from(arg(2)?))
+                .await?;
+        }
+        "metadata" => {
+            let (path, count): (&str, usize) = (arg(2)?, arg(3)?.parse()?);
+            for _ in 0..count {
+                api.get("/path/info", path, Params::new()).await?;
+            }
+        }
+        "list" => {
+            let expected: usize = arg(3)?.parse()?;
+            let mut children = std::pin::pin!(api.children_stream(arg(2)?, 1000)?);
+            let mut n = 0;
+            while let Some(child) = children.next().await {
+                child?;
+                n += 1;
+            }
+            if n != expected {
+                return Err(format!("{n} entries, expected {expected}").into());
+            }
+        }
+        "concurrent" => {
+            let tasks: Vec<_> = args[2..]
+                .iter()
+                .map(|p| {
+                    let (api, p) = (Client::clone(&api), p.clone());
+                    tokio::spawn(async move { sink(&api, &p).await.map_err(|e| e.to_string()) })
+                })
+                .collect();
+            for t in tasks {
+                t.await??;
+            }
+        }
+        other => return Err(format!("unknown case {other}").into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! `cargo xtask bench smartfile`: this SDK (`smartfile-bench`), curl and the original
+//! smartfile 2.19 (`smartfile/tests/interop/smartfile_bench.py`, in the interop venv) on one
+//! standalone emulator.
+
+use std::process::Command;
+
+use base64::Engine;
+
+use super::{
+    argv, bench_files, build_examples, curl_parallel, curl_repeated, curl_sequence, examples_dir,
+    field, interop_python, parse_seed, run_case, s, start_emulator_with, Row, Work,
+};
+use crate::util::{output, root, Result};
+
+pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
+    build_examples("smartfile", &["smartfile-emulator", "smartfile-bench"])?;
+    let python = interop_python(&root().join("smartfile/tests/interop/smartfile_bench.py"))?;
+    let (size, calls, entries, small_count) = if quick {
+        (256u64 << 20, 200u64, 20_000u64, 16usize)
+    } else {
+        (1u64 << 30, 2_000, 100_000, 64)
+    };
+    let small_size: u64 = 16 << 20;
+    let (big_file, work) = bench_files("smartfile", size)?;
+    let mut cmd = Command::new(examples_dir().join("smartfile-emulator"));
+    cmd.env("SMARTFILE_EMULATOR_SEED_FILES", entries.to_string());
+    let emu = start_emulator_with(cmd)?;
+    let info = work.join("info.json");
+    std::fs::write(&info, emu.info.to_string()).map_err(|e| e.to_string())?;
+    let api = format!(
+        "{}/api/2",
+        field(&emu.info, "base_url")?.trim_end_matches('/')
+    );
+    let auth = format!(
+        "Authorization: Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            field(&emu.info, "key")?,
+            field(&emu.info, "password")?
+        ))
+    );
+    let bench = s(examples_dir().join("smartfile-bench"));
+    let info_s = s(&info);
+    let (big, small) = parse_seed(&output(Command::new(&bench).args([
+        "seed",
+        &info_s,
+        &s(&big_file),
+        &small_count.to_string(),
+        &small_size.to_string(),
+    ]))?)?;
+    let content = |p: &str| format!("{api}/path/data{p}/");
+
+    let mut rows = Vec::new();
+    let mut case = |name: String,
+                    work_done: Work,
+                    ours: Vec<String>,
+                    curl: Vec<String>,
+                    py: &[&str]|
+     -> Result {
+        let mut clients = vec![("curl", curl), ("smartfile (Rust)", ours)];
+        if let Some(p) = &python {
+            let mut a = p.clone();
+            a.extend(argv(py));
+            clients.push(("python", a));
+        }
+        rows.extend(run_case(&name, &clients, runs, work_done)?);
+        Ok(())
+    };
+    let mib = size >> 20;
+    let url = content(&big);
+    case(
+        format!("download {mib} MiB to a sink"),
+        Work::Bytes(size),
+        argv(&[&bench, "download-sink", &info_s, &big]),
+        argv(&["curl", "-sS", "-f", "-H", &auth, "-o", "/dev/null", &url]),
+        &["download-sink", &info_s, &big],
+    )?;
+    let out_curl = s(work.join("curl.bin"));
+    case(
+        format!("download {mib} MiB to a file"),
+        Work::Bytes(size),
+        argv(&[&bench, "download-file", &info_s, &big, &s(&work)]),
+        argv(&["curl", "-sS", "-f", "-H", &auth, "-o", &out_curl, &url]),
+        &["download-file", &info_s, &big, &s(&work)],
+    )?;
+    let _ = std::fs::remove_file(&out_curl);
+    case(
+        format!("upload {mib} MiB from a file (multipart)"),
+        Work::Bytes(size),
+        argv(&[&bench, "upload", &info_s, &s(&big_file)]),
+        argv(&[
+            "curl",
+            "-sS",
+            "-f",
+            "-o",
+            "/dev/null",
+            "-H",
+            &auth,
+            "-F",
+            &format!("file=@{};filename=curl.bin", big_file.display()),
+            &format!("{api}/path/data/"),
+        ]),
+        &["upload", &info_s, &s(&big_file)],
+    )?;
+    let calls_s = calls.to_string();
+    case(
+        format!("{calls} sequential path/info GETs"),
+        Work::Calls(calls),
+        argv(&[&bench, "metadata", &info_s, &big, &calls_s]),
+        curl_repeated(
+            &work.join("curl-metadata.cfg"),
+            &auth,
+            &format!("{api}/path/info{big}/"),
+            calls,
+        )?,
+        &["metadata", &info_s, &big, &calls_s],
+    )?;
+    let pages: Vec<String> = (1..=entries.div_ceil(1000))
+        .map(|p| format!("{api}/path/info/seed/?children=on&limit=1000&page={p}"))
+        .collect();
+    let entries_s = entries.to_string();
+    case(
+        format!("children_stream over {entries} files (pages of 1,000)"),
+        Work::Entries(entries),
+        argv(&[&bench, "list", &info_s, "/seed", &entries_s]),
+        curl_sequence(&work.join("curl-list.cfg"), &auth, &pages)?,
+        &["list", &info_s, "/seed", &entries_s],
+    )?;
+    let mut ours = argv(&[&bench, "concurrent", &info_s]);
+    ours.extend(small.iter().cloned());
+    let urls: Vec<String> = small.iter().map(|p| content(p)).collect();
+    let mut py = vec!["concurrent", info_s.as_str()];
+    py.extend(small.iter().map(String::as_str));
+    case(
+        format!("{} concurrent 16 MiB downloads", small.len()),
+        Work::Bytes(small_size * small.len() as u64),
+        ours,
+        curl_parallel(&auth, &urls),
+        &py,
+    )?;
+    drop(emu);
+    Ok(rows)
+}
