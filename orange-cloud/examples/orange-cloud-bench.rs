@@ -7,9 +7,11 @@
 //! orange-cloud-bench download-file INFO FILE_ID DIR
 //! orange-cloud-bench upload INFO FILE
 //! orange-cloud-bench metadata INFO FILE_ID COUNT
+//! orange-cloud-bench list INFO FOLDER_ID EXPECTED   # get_pages, pages of 1,000
 //! orange-cloud-bench concurrent INFO FILE_ID...
 //! ```
-use orange_cloud::{ApiManager, ApiManagerOptions, UploadOptions};
+use futures::StreamExt;
+use orange_cloud::{ApiManager, ApiManagerOptions, FolderQuery, UploadOptions};
 
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
@@ -76,6 +78,19 @@ async fn main() -> Res {
             let (id, count): (&str, usize) = (arg(2)?, arg(3)?.parse()?);
             for _ in 0..count {
                 m.files().get(id).await?;
+            }
+        }
+        "list" => {
+            let expected: usize = arg(3)?.parse()?;
+            let folders = m.folders();
+            let mut pages =
+                std::pin::pin!(folders.get_pages(Some(arg(2)?), FolderQuery::default(), 1000)?);
+            let mut n = 0;
+            while let Some(page) = pages.next().await {
+                n += page?.files.len();
+            }
+            if n != expected {
+                return Err(format!("{n} entries, expected {expected}").into());
             }
         }
         "concurrent" => {

@@ -571,3 +571,41 @@ async fn downloads_fail_cleanly_and_errors_are_the_originals() {
         "{e:?}"
     );
 }
+
+#[tokio::test]
+async fn get_pages_walks_a_large_folder_with_limit_and_offset() {
+    use futures::TryStreamExt;
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let id = emu.seed_files("seed", 2500);
+    let pages: Vec<orange_cloud::Folder> = m
+        .folders()
+        .get_pages(Some(&id), FolderQuery::default(), 1000)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<usize> = pages.iter().map(|p| p.files.len()).collect();
+    assert_eq!(sizes, [1000, 1000, 500]);
+    let names: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p.files.iter().map(|f| f.name.as_str()))
+        .collect();
+    assert_eq!(names[0], "seed-0000000.txt");
+    assert_eq!(names[2499], "seed-0002499.txt");
+    assert!(names.windows(2).all(|w| w[0] < w[1]));
+    // A filter applies before the cut: no seeded file is an image.
+    let images: Vec<orange_cloud::Folder> = m
+        .folders()
+        .get_pages(Some(&id), FolderQuery::default().filter("image"), 1000)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(images.len(), 1);
+    assert!(images[0].files.is_empty());
+    assert!(m
+        .folders()
+        .get_pages(None, FolderQuery::default(), 0)
+        .is_err());
+}

@@ -777,3 +777,44 @@ async fn every_failing_status_is_a_client_error() {
         }
     }
 }
+
+#[tokio::test]
+async fn get_pages_sends_limit_and_growing_offsets_until_a_short_page() {
+    use futures::TryStreamExt;
+    let mut s = Server::new_async().await;
+    let m = ready(&mut s).await;
+    let file =
+        |n: u32| json!({"id": format!("f{n}"), "name": format!("f{n}"), "type": "FILE", "size": 1});
+    let page = |files: Vec<serde_json::Value>| json!({"id": "D", "parentId": "R", "name": "d", "files": files, "subfolders": []});
+    let p1 = json_ok(
+        s.mock("GET", "/cloud/v1/folders/D")
+            .match_query("showthumbnails=True&limit=2&offset=0")
+            .match_header("authorization", "Bearer AT"),
+        200,
+        page(vec![file(1), file(2)]),
+    )
+    .create_async()
+    .await;
+    let p2 = json_ok(
+        s.mock("GET", "/cloud/v1/folders/D")
+            .match_query("showthumbnails=True&limit=2&offset=2"),
+        200,
+        page(vec![file(3)]),
+    )
+    .create_async()
+    .await;
+    let pages: Vec<orange_cloud::Folder> = m
+        .folders()
+        .get_pages(Some("D"), FolderQuery::default().showthumbnails(), 2)
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p.files.iter().map(|f| f.id.as_str()))
+        .collect();
+    assert_eq!(ids, ["f1", "f2", "f3"]);
+    p1.assert_async().await;
+    p2.assert_async().await;
+}

@@ -80,6 +80,7 @@ pub struct Emulator {
     server: EmulatorServer,
     oauth: OAuth2Server,
     config: EmulatorConfig,
+    app: Arc<routes::App>,
 }
 
 impl std::fmt::Debug for routes::App {
@@ -110,12 +111,13 @@ impl Emulator {
             blobs: BlobStore::new()?,
             oauth: oauth.clone(),
         });
-        let router = routes::router(app).merge(oauth.router());
+        let router = routes::router(Arc::clone(&app)).merge(oauth.router());
         let server = EmulatorServer::start_on(config.addr, router, harness).await?;
         Ok(Self {
             server,
             oauth,
             config,
+            app,
         })
     }
 
@@ -162,6 +164,31 @@ impl Emulator {
     /// Expires every access token issued so far.
     pub fn expire_tokens(&self) {
         self.faults().expire_tokens();
+    }
+
+    /// Adds a folder `name` under the root holding `count` small files
+    /// (`seed-0000000.txt`, ...), directly, without requests: seed data for large listings.
+    /// Returns the folder's id.
+    pub fn seed_files(&self, name: &str, count: usize) -> String {
+        let mut s = self.app.lock();
+        let t = state::now();
+        let entry = |blob: Option<cloud_core::emulator::Blob>, mime: &str| state::Entry {
+            blob,
+            mime: mime.to_owned(),
+            created: t.clone(),
+            modified: t.clone(),
+        };
+        let dir = state::child_path("/", name, true);
+        s.entries.insert(dir.clone(), entry(None, ""));
+        let body = bytes::Bytes::from_static(b"seed");
+        for i in 0..count {
+            let blob = cloud_core::emulator::Blob::from_bytes(body.clone());
+            s.entries.insert(
+                state::child_path(&dir, &format!("seed-{i:07}.txt"), false),
+                entry(Some(blob), "text/plain"),
+            );
+        }
+        state::id_of(&dir)
     }
 
     /// The standalone JSON line (an access token too, for tools like curl).

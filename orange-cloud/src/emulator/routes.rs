@@ -15,7 +15,9 @@ use cloud_core::emulator::{serve_blob, BlobStore, OAuth2Server};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use super::state::{child_path, id_of, name_of, now, parent_of, path_of, Entry, State as Tree};
+use super::state::{
+    child_path, file_type, id_of, name_of, now, parent_of, path_of, Entry, State as Tree,
+};
 
 pub(crate) struct App {
     pub state: Mutex<Tree>,
@@ -163,44 +165,56 @@ fn listing(s: &Tree, path: &str, query: &[(String, String)], headers: &HeaderMap
     } else {
         s.children(path)
     };
-    let mut folders: Vec<Value> = Vec::new();
-    let mut files: Vec<Value> = Vec::new();
     let b = base(headers);
     let filter = q(query, "filter").map(str::to_ascii_lowercase);
-    for p in &items {
-        if p.ends_with('/') {
-            folders.push(Tree::folder_ref(p));
-        } else if !flag(query, "tree") {
-            let f = s.file_json(p, &b, urls);
-            let keep = match filter.as_deref() {
-                None => true,
-                Some("image") => f["type"] == "PICTURE",
-                Some("video") => f["type"] == "VIDEO",
-                Some("audio") => f["type"] == "AUDIO",
-                Some(_) => f["type"] == "FILE",
-            };
-            if keep {
-                files.push(f);
-            }
-        }
-    }
+    let (folder_paths, file_paths): (Vec<&String>, Vec<&String>) =
+        items.iter().partition(|p| p.ends_with('/'));
+    let file_paths: Vec<&String> = if flag(query, "tree") {
+        Vec::new()
+    } else {
+        file_paths
+            .into_iter()
+            .filter(|p| {
+                let kind = s
+                    .entries
+                    .get(p.as_str())
+                    .map_or("FILE", |e| file_type(&e.mime));
+                match filter.as_deref() {
+                    None => true,
+                    Some("image") => kind == "PICTURE",
+                    Some("video") => kind == "VIDEO",
+                    Some("audio") => kind == "AUDIO",
+                    Some(_) => kind == "FILE",
+                }
+            })
+            .collect()
+    };
     let offset: usize = q(query, "offset").and_then(|o| o.parse().ok()).unwrap_or(0);
     let limit: usize = q(query, "limit").and_then(|l| l.parse().ok()).unwrap_or(0);
-    let cut = |v: Vec<Value>| -> Vec<Value> {
+    // Cut before rendering: a page of a large folder renders only its own entries.
+    fn cut(v: Vec<&String>, offset: usize, limit: usize) -> Vec<&String> {
         let it = v.into_iter().skip(offset);
         if limit > 0 {
             it.take(limit).collect()
         } else {
             it.collect()
         }
-    };
+    }
+    let folders: Vec<Value> = cut(folder_paths, offset, limit)
+        .into_iter()
+        .map(|p| Tree::folder_ref(p))
+        .collect();
+    let files: Vec<Value> = cut(file_paths, offset, limit)
+        .into_iter()
+        .map(|p| s.file_json(p, &b, urls))
+        .collect();
     let id = id_of(path);
     let parent = if path == "/" {
         id.clone()
     } else {
         id_of(&parent_of(path))
     };
-    Json(json!({"id": id, "parentId": parent, "name": name_of(path), "files": cut(files), "subfolders": cut(folders)})).into_response()
+    Json(json!({"id": id, "parentId": parent, "name": name_of(path), "files": files, "subfolders": folders})).into_response()
 }
 
 async fn root_folder(State(app): S, headers: HeaderMap, Query(query): Q) -> Response {

@@ -51,6 +51,18 @@ pub(crate) fn parent_of(path: &str) -> String {
     }
 }
 
+/// [`parent_of`] without a copy.
+fn parent_slice(path: &str) -> &str {
+    if path == "/" {
+        return "/";
+    }
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[..=i],
+        None => "/",
+    }
+}
+
 pub(crate) fn name_of(path: &str) -> String {
     if path == "/" {
         return String::new();
@@ -109,9 +121,16 @@ impl State {
     }
 
     pub fn children(&self, dir: &str) -> Vec<String> {
+        let direct = |p: &&String| *p != "/" && parent_slice(p) == dir;
+        if dir == "/" {
+            return self.entries.keys().filter(direct).cloned().collect();
+        }
+        // Everything under `dir` sorts right after it: walk that range only.
         self.entries
-            .keys()
-            .filter(|p| *p != "/" && parent_of(p) == dir)
+            .range::<str, _>((std::ops::Bound::Excluded(dir), std::ops::Bound::Unbounded))
+            .map(|(p, _)| p)
+            .take_while(|p| p.starts_with(dir))
+            .filter(direct)
             .cloned()
             .collect()
     }

@@ -7,7 +7,11 @@ host constants point at the emulator), with the `orange-cloud-bench` example's c
     orange_bench.py download-file INFO FILE_ID DIR
     orange_bench.py upload INFO FILE
     orange_bench.py metadata INFO FILE_ID COUNT
+    orange_bench.py list INFO FOLDER_ID EXPECTED
     orange_bench.py concurrent INFO FILE_ID...
+
+The listing is the limit/offset loop a caller writes (0.0.2 has no paging helper), 1,000 per
+page.
 """
 import json
 import logging
@@ -41,6 +45,16 @@ elif case == "upload":
 elif case == "metadata":
     for _ in range(int(sys.argv[4])):
         m.files.get(sys.argv[3])
+elif case == "list":
+    n, offset = 0, 0
+    while True:
+        page = m.folders.get(sys.argv[3], limit=1000, offset=offset)
+        n += len(page.files)
+        if max(len(page.files), len(page.subfolders)) < 1000:
+            break
+        offset += 1000
+    if n != int(sys.argv[4]):
+        sys.exit("%d entries, expected %s" % (n, sys.argv[4]))
 elif case == "concurrent":
     urls = [m.files.get(i).downloadUrl for i in sys.argv[3:]]
     errors = []

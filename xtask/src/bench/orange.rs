@@ -28,10 +28,10 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
     let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let python = var("ORANGE_INTEROP_PYTHON").zip(var("ORANGE_INTEROP_PYTHONPATH"));
     let script = s(root().join("orange-cloud/tests/interop/orange_bench.py"));
-    let (size, calls, small_count) = if quick {
-        (256u64 << 20, 200u64, 16usize)
+    let (size, calls, entries, small_count) = if quick {
+        (256u64 << 20, 200u64, 20_000u64, 16usize)
     } else {
-        (1u64 << 30, 2_000, 64)
+        (1u64 << 30, 2_000, 100_000, 64)
     };
     let small_size: u64 = 16 << 20;
     let data = root().join("target/bench-data");
@@ -40,7 +40,10 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
     let work = data.join("orange-work");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
 
-    let emu = start_emulator_with(Command::new(examples_dir().join("orange-cloud-emulator")))?;
+    let mut cmd = Command::new(examples_dir().join("orange-cloud-emulator"));
+    cmd.env("ORANGE_EMULATOR_SEED_FILES", entries.to_string());
+    let emu = start_emulator_with(cmd)?;
+    let seed_folder = super::field(&emu.info, "seed_folder")?;
     let info = work.join("info.json");
     std::fs::write(&info, emu.info.to_string()).map_err(|e| e.to_string())?;
     let base = emu.info["base_url"]
@@ -142,6 +145,22 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
         v(&[&bench, "metadata", &info_s, &big, &calls.to_string()]),
         curl,
         v(&["metadata", &info_s, &big, &calls.to_string()]),
+    )?;
+    let pages: Vec<String> = (0..entries.div_ceil(1000) + u64::from(entries % 1000 == 0))
+        .map(|p| {
+            format!(
+                "{base}/cloud/v1/folders/{seed_folder}?limit=1000&offset={}",
+                p * 1000
+            )
+        })
+        .collect();
+    let entries_s = entries.to_string();
+    case(
+        format!("get_pages over {entries} files (pages of 1,000)"),
+        Work::Entries(entries),
+        v(&[&bench, "list", &info_s, &seed_folder, &entries_s]),
+        super::curl_sequence(&work.join("curl-list.cfg"), &auth, &pages)?,
+        v(&["list", &info_s, &seed_folder, &entries_s]),
     )?;
     let mut ours = v(&[&bench, "concurrent", &info_s]);
     ours.extend(small.iter().cloned());
