@@ -34,6 +34,7 @@ mod blob;
 pub mod demo;
 mod faults;
 mod log;
+pub mod matrix;
 mod oauth2;
 mod server;
 pub mod standalone;

@@ -16,6 +16,8 @@
 //! storage objects; `X-Kloudless-Raw-Headers` must be a JSON object. Errors carry
 //! `error_code`, `message`, `id` and `status_code`; 409s add `conflicting_resource_id`.
 //! Page lists past their last page answer 404, which the SDK reads as "no next page".
+//! `faults().expire_tokens()` revokes every account token issued so far (401
+//! `unauthorized`); [`Emulator::issue_token`] gives a new one.
 
 mod routes;
 mod state;
@@ -50,18 +52,19 @@ impl Emulator {
 
     /// Starts an emulator on `addr` (loopback only).
     pub async fn start_on(addr: SocketAddr) -> Result<Self, Error> {
-        let token = state::new_id("tok-");
+        let harness = Harness::new();
         let app = Arc::new(routes::App {
             state: Mutex::new(state::State::new()),
             blobs: BlobStore::new()?,
             app_id: state::new_id("app-"),
             api_key: state::new_id("key-"),
-            token: Mutex::new(vec![token.clone()]),
+            token: Mutex::new(Vec::new()),
+            faults: harness.faults().clone(),
             meta_token: state::new_id("meta-"),
         });
+        let token = app.issue_token();
         let server =
-            EmulatorServer::start_on(addr, routes::router(Arc::clone(&app)), Harness::new())
-                .await?;
+            EmulatorServer::start_on(addr, routes::router(Arc::clone(&app)), harness).await?;
         Ok(Self { server, app, token })
     }
 
@@ -80,9 +83,16 @@ impl Emulator {
         &self.app.api_key
     }
 
-    /// A Bearer token of the connected account.
+    /// The first Bearer token of the connected account (refused, like every token issued
+    /// before, once the fault plan expires tokens: then use [`Emulator::issue_token`]).
     pub fn token(&self) -> &str {
         &self.token
+    }
+
+    /// A new Bearer token of the connected account (the OAuth exchange's, without the flow):
+    /// valid until the fault plan expires tokens, which revokes every token issued before.
+    pub fn issue_token(&self) -> String {
+        self.app.issue_token()
     }
 
     /// A meta (application management) Bearer token.

@@ -24,11 +24,23 @@ pub(crate) struct App {
     pub blobs: BlobStore,
     pub app_id: String,
     pub api_key: String,
-    pub token: Mutex<Vec<String>>,
+    /// Account tokens with the fault plan's token epoch they were issued in: a token from an
+    /// earlier epoch is refused (revoked), as `FaultPlan::expire_tokens` asks.
+    pub token: Mutex<Vec<(String, u64)>>,
+    pub faults: cloud_core::emulator::FaultPlan,
     pub meta_token: String,
 }
 
 impl App {
+    /// A new account token, valid until the next `expire_tokens`.
+    pub fn issue_token(&self) -> String {
+        let token = new_id("tok-");
+        if let Ok(mut t) = self.token.lock() {
+            t.push((token.clone(), self.faults.token_epoch()));
+        }
+        token
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, Store> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -86,12 +98,13 @@ fn caller(app: &App, headers: &HeaderMap) -> Option<Caller> {
         if t == app.meta_token {
             return Some(Caller::Meta);
         }
+        let epoch = app.faults.token_epoch();
         return app
             .token
             .lock()
             .ok()?
             .iter()
-            .any(|x| x == t)
+            .any(|(x, e)| x == t && *e >= epoch)
             .then_some(Caller::Account);
     }
     let k = h.strip_prefix("APIKey ")?;
@@ -211,10 +224,7 @@ async fn token_exchange(State(app): S, headers: HeaderMap, body: Bytes) -> Respo
                         .unwrap_or(false)
                 }) =>
         {
-            let token = new_id("tok-");
-            if let Ok(mut t) = app.token.lock() {
-                t.push(token.clone());
-            }
+            let token = app.issue_token();
             json_resp(
                 StatusCode::OK,
                 json!({"access_token": token, "token_type": "Bearer", "account_id": ACCOUNT_ID, "scope": "storage calendar"}),
