@@ -38,12 +38,14 @@ pub mod matrix;
 mod oauth2;
 mod server;
 pub mod standalone;
+mod tracked;
 
 pub use blob::{parse_range, serve_blob, Blob, BlobStore};
 pub use faults::{Fault, FaultPlan, Route};
 pub use log::{LoggedRequest, RequestLog};
 pub use oauth2::{ClientAuthStyle, IssuedToken, OAuth2Server, OAuth2ServerConfig, TokenRejection};
 pub use server::{EmulatorServer, Harness};
+pub use tracked::{ListCache, Tracked};
 
 /// Re-exported for emulator code.
 pub use axum;

@@ -122,7 +122,7 @@ impl Emulator {
         let mut s = self.app.lock();
         let t = state::now();
         let folder = state::new_id("F");
-        s.nodes.insert(
+        s.nodes.modify().insert(
             folder.clone(),
             state::Node {
                 id: folder.clone(),
@@ -136,7 +136,7 @@ impl Emulator {
         let body = bytes::Bytes::from_static(b"seed");
         for i in 0..count {
             let id = state::new_id("f");
-            s.nodes.insert(
+            s.nodes.modify().insert(
                 id.clone(),
                 state::Node {
                     id,

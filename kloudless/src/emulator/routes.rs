@@ -475,7 +475,7 @@ async fn folders(
                 modified: t,
             };
             let out = s.json(&node, raw);
-            s.nodes.insert(node.id.clone(), node);
+            s.nodes.modify().insert(node.id.clone(), node);
             s.event("add", out.clone());
             json_resp(StatusCode::CREATED, out)
         }
@@ -487,14 +487,18 @@ async fn folders(
             }
         }
         (&Method::GET, [id, "contents"]) => {
-            let s = app.lock();
+            let mut s = app.lock();
             if !is_folder(&s, id) {
                 return not_found();
             }
-            let total = s.children_window(id, usize::MAX, 0).0;
-            page_list_of(total, query, "storage", |skip, take| {
-                let (_, page) = s.children_window(id, skip, take);
-                page.into_iter().map(|n| s.json(n, raw)).collect()
+            let kids = s.sorted_children(id);
+            page_list_of(kids.len(), query, "storage", |skip, take| {
+                kids.iter()
+                    .skip(skip)
+                    .take(take)
+                    .filter_map(|k| s.nodes.get(k))
+                    .map(|n| s.json(n, raw))
+                    .collect()
             })
         }
         (&Method::PATCH, [id]) => patch_node(app, id, body, false, raw).await,
@@ -513,7 +517,7 @@ async fn folders(
                 .map(|n| s.json(n, false))
                 .unwrap_or_default();
             for x in s.subtree(id) {
-                s.nodes.remove(&x);
+                s.nodes.modify().remove(&x);
             }
             s.event("delete", meta);
             StatusCode::NO_CONTENT.into_response()
@@ -556,7 +560,7 @@ async fn patch_node(app: &App, id: &str, body: AxBody, file: bool, raw: bool) ->
         }
     }
     n.modified = now();
-    s.nodes.insert(n.id.clone(), n.clone());
+    s.nodes.modify().insert(n.id.clone(), n.clone());
     let out = s.json(&n, raw);
     let kind = if n.parent != old_parent {
         "move"
@@ -625,7 +629,7 @@ async fn copy_node(app: &App, id: &str, body: AxBody, file: bool, raw: bool) -> 
         created.push(node);
     }
     for n in created {
-        s.nodes.insert(n.id.clone(), n);
+        s.nodes.modify().insert(n.id.clone(), n);
     }
     let top = map
         .get(id)
@@ -699,7 +703,7 @@ async fn files(
                 },
             };
             let out = s.json(&node, raw);
-            s.nodes.insert(node.id.clone(), node);
+            s.nodes.modify().insert(node.id.clone(), node);
             s.event("add", out.clone());
             json_resp(StatusCode::CREATED, out)
         }
@@ -745,7 +749,7 @@ async fn files(
             n.blob = Some(blob);
             n.modified = now();
             let out = s.json(&n, raw);
-            s.nodes.insert(n.id.clone(), n);
+            s.nodes.modify().insert(n.id.clone(), n);
             s.event("update", out.clone());
             json_resp(StatusCode::OK, out)
         }
@@ -753,7 +757,7 @@ async fn files(
         (&Method::POST, [id, "copy"]) => copy_node(app, id, body, true, raw).await,
         (&Method::DELETE, [id]) => {
             let mut s = app.lock();
-            let Some(n) = s.nodes.remove(*id).filter(|n| n.blob.is_some()) else {
+            let Some(n) = s.nodes.modify().remove(*id).filter(|n| n.blob.is_some()) else {
                 return not_found();
             };
             let meta = s.json(&n, false);

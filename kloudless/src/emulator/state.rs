@@ -1,11 +1,12 @@
 //! The emulator's state: one connected account with storage, events and calendars.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use cloud_core::emulator::Blob;
+use cloud_core::emulator::{Blob, ListCache, Tracked};
 
 pub(crate) const ACCOUNT_ID: i64 = 123;
 
@@ -21,12 +22,26 @@ pub(crate) struct Node {
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    pub nodes: HashMap<String, Node>,
+    /// The nodes by id; changed only through `modify()`, so that `listing` knows when it is
+    /// stale.
+    pub nodes: Tracked<HashMap<String, Node>>,
+    /// The last folder listed, in listing order.
+    pub listing: ListCache<String>,
     pub events: Vec<Value>,
     pub calendars: BTreeMap<String, Value>,
     pub cal_events: BTreeMap<String, BTreeMap<String, Value>>,
     pub codes: HashMap<String, String>,
     pub next: u64,
+}
+
+/// The children of `folder`: folders first, then files, each by name.
+fn children_of<'a>(nodes: &'a HashMap<String, Node>, folder: &str) -> Vec<&'a Node> {
+    let mut v: Vec<&Node> = nodes
+        .values()
+        .filter(|n| n.parent.as_deref() == Some(folder))
+        .collect();
+    v.sort_by(|a, b| (a.blob.is_some(), &a.name).cmp(&(b.blob.is_some(), &b.name)));
+    v
 }
 
 pub(crate) fn now() -> String {
@@ -45,7 +60,7 @@ impl State {
     pub fn new() -> Self {
         let mut s = Self::default();
         let t = now();
-        s.nodes.insert(
+        s.nodes.modify().insert(
             "root".into(),
             Node {
                 id: "root".into(),
@@ -66,40 +81,21 @@ impl State {
         s
     }
 
-    /// The children of `folder` from position `skip`, at most `take`, in [`State::children`]'s
-    /// order, with the total count: one page costs a selection, not a full sort.
-    pub fn children_window(&self, folder: &str, skip: usize, take: usize) -> (usize, Vec<&Node>) {
-        let mut v: Vec<&Node> = self
-            .nodes
-            .values()
-            .filter(|n| n.parent.as_deref() == Some(folder))
-            .collect();
-        let total = v.len();
-        let order =
-            |a: &&Node, b: &&Node| (a.blob.is_some(), &a.name).cmp(&(b.blob.is_some(), &b.name));
-        if skip >= v.len() {
-            return (total, Vec::new());
-        }
-        if skip > 0 {
-            v.select_nth_unstable_by(skip, order);
-            v.drain(..skip);
-        }
-        if take < v.len() {
-            v.select_nth_unstable_by(take, order);
-            v.truncate(take);
-        }
-        v.sort_by(order);
-        (total, v)
+    /// The ids of `folder`'s children in [`State::children`]'s order, kept between calls
+    /// while nothing changes: paging through a large folder sorts it once, not per page.
+    pub fn sorted_children(&mut self, folder: &str) -> Arc<Vec<String>> {
+        let generation = self.nodes.generation();
+        let nodes = &self.nodes;
+        self.listing.get_or(folder, generation, || {
+            children_of(nodes, folder)
+                .into_iter()
+                .map(|n| n.id.clone())
+                .collect()
+        })
     }
 
     pub fn children(&self, folder: &str) -> Vec<&Node> {
-        let mut v: Vec<&Node> = self
-            .nodes
-            .values()
-            .filter(|n| n.parent.as_deref() == Some(folder))
-            .collect();
-        v.sort_by(|a, b| (a.blob.is_some(), &a.name).cmp(&(b.blob.is_some(), &b.name)));
-        v
+        children_of(&self.nodes, folder)
     }
 
     pub fn child_named(&self, folder: &str, name: &str) -> Option<&Node> {

@@ -183,7 +183,7 @@ fn listing(
     headers: &HeaderMap,
     q: &[(String, String)],
 ) -> Response {
-    let s = app.lock();
+    let mut s = app.lock();
     if !s.entries.contains_key(path) {
         return detail(StatusCode::NOT_FOUND, "Not found.");
     }
@@ -201,18 +201,18 @@ fn listing(
             .filter(|(k, _)| k == "fields")
             .map(|(_, x)| x.as_str())
             .collect();
+        let kids = s.sorted_children(path);
         let (slice, pages): (Vec<&String>, usize) = if limit > 0 {
-            let total = s.children_iter(path).count();
-            let pages = total.div_ceil(limit).max(1);
+            let pages = kids.len().div_ceil(limit).max(1);
             (
-                s.children_iter(path)
+                kids.iter()
                     .skip((page - 1).saturating_mul(limit))
                     .take(limit)
                     .collect(),
                 pages,
             )
         } else {
-            (s.children_iter(path).collect(), 1)
+            (kids.iter().collect(), 1)
         };
         let children: Vec<Value> = slice
             .iter()
@@ -418,14 +418,14 @@ fn relocate(s: &mut Tree, src: &str, target: &str, keep: bool) {
         };
         let new_path = format!("{target}{}", &p[src.len()..]);
         if !keep {
-            s.entries.remove(&p);
+            s.entries.modify().remove(&p);
         }
         s.next_id += 1;
         let mut e = e;
         if keep {
             e.id = s.next_id;
         }
-        s.entries.insert(new_path, e);
+        s.entries.modify().insert(new_path, e);
     }
 }
 
@@ -527,7 +527,7 @@ async fn remove(State(app): S, Path(v): Path<String>, headers: HeaderMap, body: 
     }
     for p in &paths {
         for q in s.subtree(p) {
-            s.entries.remove(&q);
+            s.entries.modify().remove(&q);
         }
     }
     json_resp(StatusCode::OK, new_task(&mut s, &v, "Remove"))

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use cloud_core::emulator::Blob;
+use cloud_core::emulator::{Blob, ListCache, Tracked};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
@@ -25,10 +25,32 @@ pub(crate) struct OAuthTokens {
 #[derive(Debug)]
 pub(crate) struct State {
     /// Every item by normalised absolute path; directories have no blob. `/` always exists.
-    pub entries: BTreeMap<String, Entry>,
+    /// Every entry by normalised path; changed only through `modify()`, so that `listing`
+    /// knows when it is stale.
+    pub entries: Tracked<BTreeMap<String, Entry>>,
+    /// The last folder paged through, its children's paths in order.
+    pub listing: ListCache<String>,
     pub next_id: u64,
     pub tasks: HashMap<String, Value>,
     pub oauth: OAuthTokens,
+}
+
+/// The direct children of `dir` in `entries`, in path order.
+fn children_of<'a>(
+    entries: &'a BTreeMap<String, Entry>,
+    dir: &str,
+) -> impl Iterator<Item = &'a String> + 'a {
+    let prefix = if dir == "/" {
+        "/".to_owned()
+    } else {
+        format!("{dir}/")
+    };
+    let n = prefix.len();
+    entries
+        .range(prefix.clone()..)
+        .map(|(p, _)| p)
+        .take_while(move |p| p.starts_with(&prefix))
+        .filter(move |p| p.len() > n && !p[n..].contains('/'))
 }
 
 pub(crate) fn now() -> String {
@@ -82,7 +104,8 @@ impl State {
             },
         );
         Self {
-            entries,
+            entries: Tracked::new(entries),
+            listing: ListCache::new(),
             next_id: 1,
             tasks: HashMap::new(),
             oauth: OAuthTokens::default(),
@@ -93,19 +116,19 @@ impl State {
         self.entries.get(p).is_some_and(|e| e.blob.is_none())
     }
 
+    /// The paths of `dir`'s direct children in path order, kept between calls while nothing
+    /// changes: paging through a large folder walks it once, not per page.
+    pub fn sorted_children(&mut self, dir: &str) -> std::sync::Arc<Vec<String>> {
+        let generation = self.entries.generation();
+        let entries = &self.entries;
+        self.listing.get_or(dir, generation, || {
+            children_of(entries, dir).cloned().collect()
+        })
+    }
+
     /// The direct children of `dir`, in path order, without copying them.
     pub fn children_iter<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a String> + 'a {
-        let prefix = if dir == "/" {
-            "/".to_owned()
-        } else {
-            format!("{dir}/")
-        };
-        let n = prefix.len();
-        self.entries
-            .range(prefix.clone()..)
-            .map(|(p, _)| p)
-            .take_while(move |p| p.starts_with(&prefix))
-            .filter(move |p| p.len() > n && !p[n..].contains('/'))
+        children_of(&self.entries, dir)
     }
 
     pub fn subtree(&self, root: &str) -> Vec<String> {
@@ -132,7 +155,7 @@ impl State {
                 None => {
                     self.next_id += 1;
                     let id = self.next_id;
-                    self.entries.insert(
+                    self.entries.modify().insert(
                         cur.clone(),
                         Entry {
                             id,
@@ -149,7 +172,7 @@ impl State {
     pub fn put_file(&mut self, p: &str, blob: Blob) {
         self.next_id += 1;
         let id = self.next_id;
-        self.entries.insert(
+        self.entries.modify().insert(
             p.to_owned(),
             Entry {
                 id,
