@@ -61,6 +61,9 @@ mod client;
 pub mod config;
 mod content;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod metadata;
 pub mod models;
 pub mod oauth;

@@ -65,6 +65,9 @@ pub mod util;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub use application::{
     get_authorization_url, get_token_from_code, get_verified_account, verify_token,
     AuthorizationOptions, ExtraData, OAUTH_API_VERSION,

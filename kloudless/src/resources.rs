@@ -255,7 +255,12 @@ pub(crate) async fn wrap(
     Ok(classify(client, &url, data, Some(sent)))
 }
 
-fn classify(client: Client, url: &str, data: Map<String, Value>, sent: Option<Sent>) -> Response {
+pub(crate) fn classify(
+    client: Client,
+    url: &str,
+    data: Map<String, Value>,
+    sent: Option<Sent>,
+) -> Response {
     let meta = Meta::new(client, url, sent);
     if data.get("type").and_then(Value::as_str) == Some("object_list") {
         return Response::List(ResourceList::new(meta, data));

@@ -32,6 +32,9 @@
 mod api;
 mod domains;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod models;
 mod redirect;
 

@@ -65,6 +65,9 @@ mod params;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub use client::{
     requote_uri, throttle_delay, BasicClient, BasicOptions, Client, ClientOptions, Id, OAuthClient,
     Response, API_URL, HTTP_USER_AGENT, MAX_ATTEMPTS, THROTTLE_PATTERN,

@@ -276,7 +276,7 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
 }
 
 /// The server's `error_description` (or `error`) from an error body.
-fn server_message(body: &[u8]) -> Option<String> {
+pub(crate) fn server_message(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     v.get("error_description")
         .or_else(|| v.get("error"))

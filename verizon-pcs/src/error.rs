@@ -141,6 +141,17 @@ pub enum Call {
     FileOp,
 }
 
+impl Call {
+    /// Every call.
+    pub fn all() -> &'static [Call] {
+        use Call::*;
+        &[
+            Token, Refresh, Account, Search, Metadata, Fullview, Intent, Chunk, Commit, Upload,
+            FileOp,
+        ]
+    }
+}
+
 /// What a status means for a call: `Ok(())` when the call goes on, or the error's class and
 /// message. 5xx are checked first (as the original's `networker` does), then the call's own
 /// rules. A 401 reaching this function is final (the refresh was already tried).

@@ -137,7 +137,7 @@ impl ItemEnvelope {
 }
 
 #[derive(Deserialize)]
-struct FullviewEnvelope {
+pub(crate) struct FullviewEnvelope {
     #[serde(default)]
     data: FullviewData,
 }
@@ -159,7 +159,7 @@ struct Deleted {
 }
 
 #[derive(Deserialize)]
-struct SearchEnvelope {
+pub(crate) struct SearchEnvelope {
     #[serde(rename = "searchResults", default)]
     search_results: SearchResults,
 }

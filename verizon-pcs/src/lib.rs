@@ -73,6 +73,9 @@
 mod client;
 pub mod error;
 mod fops;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod models;
 mod trash;
 mod upload;

@@ -101,7 +101,7 @@ impl UploadIntent {
 }
 
 #[derive(Deserialize)]
-struct FileEnvelope {
+pub(crate) struct FileEnvelope {
     file: CloudFile,
 }
 

@@ -10,6 +10,7 @@ use crate::util::{cargo, members, output, root, run as run_cmd, Result};
 const STEPS: &[&str] = &[
     "fmt",
     "clippy",
+    "deny",
     "interop-env",
     "test",
     "doc",
@@ -32,6 +33,7 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
             "-D",
             "warnings",
         ])),
+        "deny" => deny(),
         "interop-env" => {
             *interop = interop_env()?;
             Ok(())
@@ -52,6 +54,38 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
         "package" => package(),
         "release-e2e" => crate::release::e2e::run(),
         other => Err(format!("unknown step {other}")),
+    }
+}
+
+/// cargo-deny 0.20.2 (installed into `target/tools` on first use) with `.ci/deny.toml`:
+/// licences, bans and sources always; advisories when the RustSec database can be fetched
+/// (it lives on GitHub, which a machine that reaches only package registries cannot get:
+/// then the step says so and goes on rather than pass a check it did not make).
+fn deny() -> Result {
+    let tool = crate::util::installed_tool("cargo-deny", "0.20.2")?;
+    let config = root().join(".ci/deny.toml");
+    let deny = |sub: &str, args: &[&str]| {
+        let mut c = Command::new(&tool);
+        c.current_dir(root())
+            .args(["deny", "--log-level", "error", sub, "--config"])
+            .arg(&config)
+            .args(args);
+        c
+    };
+    run_cmd(&mut deny("check", &["licenses", "bans", "sources"]))?;
+    let fetched = deny("fetch", &["db"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if fetched {
+        run_cmd(&mut deny("check", &["--disable-fetch", "advisories"]))
+    } else {
+        eprintln!(
+            "deny: the advisory database (github.com/rustsec/advisory-db) cannot be fetched \
+             from here: advisories NOT checked"
+        );
+        Ok(())
     }
 }
 

@@ -6,10 +6,13 @@
 //! - `cargo xtask bench [harness] [--quick] [--json FILE]`: benchmarks (see `bench.rs`).
 //! - `cargo xtask release [CRATE...] [--bump …|--version …] [--registry NAME] [--execute]`:
 //!   releases in dependency order (see `release/mod.rs`); a dry run unless `--execute`.
+//! - `cargo xtask fuzz [CRATE...] [--seconds N]`: each crate's cargo-fuzz target (see
+//!   `fuzz.rs`).
 
 mod bench;
 mod ci;
 mod emulator;
+mod fuzz;
 mod release;
 mod util;
 
@@ -22,12 +25,14 @@ fn main() -> ExitCode {
         Some("emulator") => emulator::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
                  cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
                  cargo xtask bench [harness] [--quick] [--json FILE]\n       \
-                 cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]"
+                 cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
+                 cargo xtask fuzz [CRATE...] [--seconds N]"
             );
             Err("unknown command".into())
         }

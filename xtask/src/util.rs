@@ -18,6 +18,27 @@ pub fn cargo() -> Command {
     c
 }
 
+/// `target/tools/bin/<name>` (a cargo subcommand at a pinned version), installed there with
+/// `--locked` when missing.
+pub fn installed_tool(name: &str, version: &str) -> Result<PathBuf> {
+    let tools = root().join("target/tools");
+    let bin = tools.join("bin").join(name);
+    if !bin.exists() {
+        run(cargo()
+            .args([
+                "install",
+                "--quiet",
+                "--locked",
+                name,
+                "--version",
+                version,
+                "--root",
+            ])
+            .arg(&tools))?;
+    }
+    Ok(bin)
+}
+
 /// Runs a command, inheriting stdio; an error if it fails.
 pub fn run(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");

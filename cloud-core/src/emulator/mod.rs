@@ -33,6 +33,7 @@
 mod blob;
 pub mod demo;
 mod faults;
+pub mod hostile;
 mod log;
 pub mod matrix;
 mod oauth2;

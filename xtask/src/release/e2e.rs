@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{cargo, output, root, run as run_cmd, Result};
+use crate::util::{output, root, run as run_cmd, Result};
 
 /// The registry server's pinned version.
 const TOOL_VERSION: &str = "0.1.8";
@@ -26,24 +26,7 @@ impl Drop for Server {
 
 /// `target/tools/bin/cargo-http-registry`, installed when missing.
 fn tool() -> Result<PathBuf> {
-    let tools = root().join("target/tools");
-    let bin = tools.join("bin/cargo-http-registry");
-    if !bin.exists() {
-        run_cmd(
-            cargo()
-                .args([
-                    "install",
-                    "--quiet",
-                    "--locked",
-                    "cargo-http-registry",
-                    "--version",
-                    TOOL_VERSION,
-                    "--root",
-                ])
-                .arg(&tools),
-        )?;
-    }
-    Ok(bin)
+    crate::util::installed_tool("cargo-http-registry", TOOL_VERSION)
 }
 
 /// The environment that names the registry and shares one target folder between the runs.
