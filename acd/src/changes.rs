@@ -301,8 +301,13 @@ impl AcdClient {
     }
 }
 
+/// The longest changes line read (a change set of many nodes is a few MiB; a server sending
+/// an endless line must not fill the memory).
+const MAX_LINE: usize = 64 << 20;
+
 /// Splits a response body into its non-empty lines, never holding more than one line (plus
-/// one network chunk). A body that breaks off is `RequestError(1003)`.
+/// one network chunk). A body that breaks off, or a line longer than [`MAX_LINE`], is
+/// `RequestError(1003)`.
 fn lines_of(
     resp: cloud_core::reqwest::Response,
 ) -> impl Stream<Item = Result<bytes::Bytes>> + Send {
@@ -321,8 +326,19 @@ fn lines_of(
                     return Some((Ok(line), (body, buf, done, scanned)));
                 }
                 scanned = buf.len();
+                if scanned > MAX_LINE {
+                    let msg = format!(
+                        "[acd_api] reading changes terminated prematurely: a line longer than {MAX_LINE} bytes"
+                    );
+                    buf.clear();
+                    return Some((
+                        Err(Error::request(codes::INCOMPLETE_RESULT, msg)),
+                        (body, buf, true, 0),
+                    ));
+                }
                 if done {
                     let rest = buf.split().slice_ref_trim();
+                    scanned = 0;
                     if rest.is_empty() {
                         return None;
                     }

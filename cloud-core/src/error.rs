@@ -25,6 +25,9 @@ pub enum TransportKind {
     Body,
     /// The body ended before the announced length.
     Truncated,
+    /// Redirects without end (more than the client follows): answered, and asking again
+    /// would only go round again.
+    Redirect,
 }
 
 impl fmt::Display for TransportKind {
@@ -34,6 +37,7 @@ impl fmt::Display for TransportKind {
             TransportKind::Timeout => "timeout",
             TransportKind::Body => "body",
             TransportKind::Truncated => "truncated body",
+            TransportKind::Redirect => "too many redirects",
         })
     }
 }
@@ -461,6 +465,8 @@ pub fn from_reqwest(e: reqwest::Error, method: Option<&Method>) -> Error {
         ErrorKind::Transport(TransportKind::Timeout)
     } else if e.is_connect() {
         ErrorKind::Transport(TransportKind::Connect)
+    } else if e.is_redirect() {
+        ErrorKind::Transport(TransportKind::Redirect)
     } else if e.is_decode() {
         ErrorKind::Decode
     } else if e.is_builder() {

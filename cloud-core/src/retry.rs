@@ -192,6 +192,8 @@ impl RetryStrategy for RetryPolicy {
             }
             // Not sent at all: safe whatever the method.
             Outcome::Transport(TransportKind::Connect) => (true, None),
+            // A redirect loop goes round again on every try.
+            Outcome::Transport(TransportKind::Redirect) => (false, None),
             Outcome::Transport(_) => (attempt.idempotency == Idempotency::Idempotent, None),
         };
         if !retryable {

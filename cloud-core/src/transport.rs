@@ -278,14 +278,14 @@ pub async fn read_limited(mut response: Response, limit: usize) -> Vec<u8> {
     out
 }
 
-/// Decodes a JSON body, reading at most `limit` bytes; a longer body is a decode error.
-pub async fn read_json<T: serde::de::DeserializeOwned>(
+/// Reads a whole body of at most `limit` bytes; a longer body is a decode error (never a
+/// silently shortened body).
+pub async fn read_body(
     method: &Method,
     mut response: Response,
     limit: usize,
-) -> Result<T, Error> {
+) -> Result<Vec<u8>, Error> {
     let url = response.url().clone();
-    let status = response.status();
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -294,14 +294,26 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
     {
         if body.len() + chunk.len() > limit {
             return Err(
-                Error::decode(format!("JSON body larger than {limit} bytes")).context(
+                Error::decode(format!("body larger than {limit} bytes")).context(
                     ErrorContext::request(method, &url)
-                        .with_message(format!("JSON body larger than {limit} bytes")),
+                        .with_message(format!("body larger than {limit} bytes")),
                 ),
             );
         }
         body.extend_from_slice(&chunk);
     }
+    Ok(body)
+}
+
+/// Decodes a JSON body, reading at most `limit` bytes; a longer body is a decode error.
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    method: &Method,
+    response: Response,
+    limit: usize,
+) -> Result<T, Error> {
+    let url = response.url().clone();
+    let status = response.status();
+    let body = read_body(method, response, limit).await?;
     serde_json::from_slice(&body).map_err(|e| {
         let mut ctx = ErrorContext::request(method, &url).with_body(&body);
         ctx.status = Some(status);

@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde_json::{Map, Value};
 
 use cloud_core::body::Download;
-use cloud_core::transport::read_limited;
+use cloud_core::transport::read_body;
 
 use crate::client::{is_no_content, Body, Client, RequestOptions, Sent};
 use crate::error::{Error, Result};
@@ -233,7 +233,11 @@ pub(crate) async fn wrap(
             body: Download::from_stream(Box::pin(stream), len),
         }));
     }
-    let body = read_limited(resp, 64 << 20).await;
+    // A JSON answer is decoded whole into a tree up to 16 times its size: 16 MiB bounds it
+    // (a page of 1,000 objects is under 1 MiB). A longer or broken body is an error.
+    let body = read_body(&sent.method, resp, 16 << 20)
+        .await
+        .map_err(Error::Transport)?;
     if body.is_empty() {
         return Ok(Response::Raw(RawResponse {
             meta: Meta::new(client, &url, Some(sent)),

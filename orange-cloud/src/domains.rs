@@ -57,9 +57,10 @@ async fn check(
     Err(client_error(domain, status.as_u16(), url, ctx))
 }
 
-/// Decodes a JSON answer (at most 64 MiB) with cloud-core's reader.
+/// Decodes a JSON answer (at most 32 MiB: the models keep unknown fields, which serde
+/// buffers as a tree several times the text's size) with cloud-core's reader.
 async fn json<T: DeserializeOwned>(method: &Method, resp: Response) -> Result<T> {
-    read_json(method, resp, 64 << 20)
+    read_json(method, resp, 32 << 20)
         .await
         .map_err(|e| match e.kind() {
             cloud_core::ErrorKind::Decode => Error::Decode(e.to_string()),

@@ -15,7 +15,7 @@ use cloud_core::body::Download;
 use cloud_core::reqwest::multipart::{Form, Part};
 use cloud_core::reqwest::{Body, RequestBuilder};
 use cloud_core::retry::{Attempt, Decision, Outcome, RetryPolicy, RetryStrategy, StopReason};
-use cloud_core::transport::read_limited;
+use cloud_core::transport::{read_body, read_limited};
 use cloud_core::{BasicCredentials, ErrorContext, Idempotency, Secret, Transport};
 
 use crate::credentials::{clean_tokens, netrc_lookup, oauth_header, OAuthToken};
@@ -577,13 +577,14 @@ async fn decode(method: &Method, resp: cloud_core::reqwest::Response) -> Result<
         .get(http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == b"application/json");
     if is_json {
-        let body = read_limited(resp, 64 << 20).await;
+        // Decoded whole into a tree up to 16 times its size: 16 MiB bounds it. A longer or
+        // broken body is an error, never a shortened text.
+        let body = read_body(method, resp, 16 << 20).await?;
         return Ok(match serde_json::from_slice(&body) {
             Ok(v) => Response::Json(v),
             Err(_) => Response::Text(String::from_utf8_lossy(&body).into_owned()),
         });
     }
-    let _ = method;
     let len = resp.content_length();
     let stream = resp
         .bytes_stream()

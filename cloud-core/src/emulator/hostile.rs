@@ -13,9 +13,11 @@
 //! # Ok(()) }
 //! ```
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -52,6 +54,53 @@ pub enum Hostile {
     },
 }
 
+/// The standard hostile answers of the workspace's `tests/hostile.rs`, named.
+pub fn standard() -> Vec<(&'static str, Hostile)> {
+    vec![
+        ("JSON nested 10,000 deep", Hostile::DeepJson(10_000)),
+        ("1 GiB of JSON", Hostile::HugeJson(1 << 30)),
+        ("invalid UTF-8", Hostile::InvalidUtf8),
+        (
+            "wrong types in known fields",
+            Hostile::Json(
+                r#"{"id": 7, "name": [1], "size": "big", "files": {}, "children": "x", "objects": 3, "data": true, "folder": 1, "file": 2, "access_token": 5}"#
+                    .into(),
+            ),
+        ),
+        (
+            "Content-Length larger than the body",
+            Hostile::ContentLength {
+                declared: 1 << 20,
+                sent: 1000,
+            },
+        ),
+        (
+            "Content-Length smaller than the body",
+            Hostile::ContentLength {
+                declared: 1000,
+                sent: 1 << 20,
+            },
+        ),
+        ("endless redirects", Hostile::EndlessRedirects),
+        (
+            "429 with Retry-After a year",
+            Hostile::RetryAfter {
+                status: 429,
+                value: "31536000".into(),
+            },
+        ),
+        (
+            "503 with Retry-After a year (a date)",
+            Hostile::RetryAfter {
+                status: 503,
+                value: httpdate::fmt_http_date(
+                    std::time::SystemTime::now() + std::time::Duration::from_secs(365 * 86_400),
+                ),
+            },
+        ),
+    ]
+}
+
 /// The running server; dropping it stops it.
 #[derive(Debug)]
 pub struct HostileServer {
@@ -69,6 +118,17 @@ impl Drop for HostileServer {
 impl HostileServer {
     /// Starts answering every request on a free loopback port with `answer`.
     pub async fn start(answer: Hostile) -> std::io::Result<Self> {
+        Self::start_with(answer, Vec::new()).await
+    }
+
+    /// [`HostileServer::start`], except that requests whose path starts with one of
+    /// `honest`'s prefixes get that JSON body with a 200 (a token endpoint, say, so that a
+    /// client can sign in before meeting the hostile answers).
+    pub async fn start_with(
+        answer: Hostile,
+        honest: Vec<(String, String)>,
+    ) -> std::io::Result<Self> {
+        let honest = Arc::new(honest);
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
         let requests = Arc::new(AtomicU64::new(0));
@@ -78,9 +138,10 @@ impl HostileServer {
                 let Ok((sock, _)) = listener.accept().await else {
                     continue;
                 };
-                let (answer, counter) = (answer.clone(), Arc::clone(&counter));
+                let (answer, counter, honest) =
+                    (answer.clone(), Arc::clone(&counter), Arc::clone(&honest));
                 tokio::spawn(async move {
-                    let _ = serve(sock, &answer, &counter).await;
+                    let _ = serve(sock, &answer, &honest, &counter).await;
                 });
             }
         });
@@ -108,7 +169,12 @@ impl HostileServer {
 }
 
 /// Reads one request head (and whatever body arrives with it), answers, closes.
-async fn serve(mut sock: TcpStream, answer: &Hostile, counter: &AtomicU64) -> std::io::Result<()> {
+async fn serve(
+    mut sock: TcpStream,
+    answer: &Hostile,
+    honest: &[(String, String)],
+    counter: &AtomicU64,
+) -> std::io::Result<()> {
     let mut head = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -118,8 +184,13 @@ async fn serve(mut sock: TcpStream, answer: &Hostile, counter: &AtomicU64) -> st
         }
         head.extend_from_slice(&buf[..n]);
     }
-    counter.fetch_add(1, Ordering::SeqCst);
     let json = "Content-Type: application/json\r\n";
+    let text = String::from_utf8_lossy(&head);
+    let path = text.split_whitespace().nth(1).unwrap_or("");
+    if let Some((_, body)) = honest.iter().find(|(p, _)| path.starts_with(p.as_str())) {
+        return send(&mut sock, "200 OK", json, body.as_bytes()).await;
+    }
+    counter.fetch_add(1, Ordering::SeqCst);
     match answer {
         Hostile::DeepJson(depth) => {
             let body = format!("{}{}", "[".repeat(*depth), "]".repeat(*depth));
@@ -194,4 +265,85 @@ async fn send(
     sock.write_all(head.as_bytes()).await?;
     sock.write_all(body).await?;
     sock.shutdown().await
+}
+
+/// What a call against a hostile server gave: an error (its text), or success with the
+/// number of body bytes handed to the caller (downloads) or `None` (other calls).
+pub type Outcome = Result<Option<u64>, String>;
+
+/// Runs every call against a fresh server for each [`standard`] answer and returns what went
+/// wrong, one line each (empty: all good). The rules: every call ends within 20 s (a year's
+/// Retry-After within 10 s, as an error); endless redirects end in an error after fewer than
+/// 30 requests; a Content-Length larger than the body is an error, and no call hands over more
+/// bytes than the server declared; the process's peak RSS grows by less than 256 MiB in all
+/// (1 GiB of JSON is never held). Answers that are merely malformed may succeed where the
+/// SDK is schemaless (its original returns whatever JSON came), or fail.
+pub async fn check<F, Fut>(calls: &[&'static str], call: F) -> Vec<String>
+where
+    F: FnMut(String, &'static str) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    check_with(Vec::new(), calls, call).await
+}
+
+/// [`check`] with servers honest at `honest`'s paths (see [`HostileServer::start_with`]).
+pub async fn check_with<F, Fut>(
+    honest: Vec<(String, String)>,
+    calls: &[&'static str],
+    mut call: F,
+) -> Vec<String>
+where
+    F: FnMut(String, &'static str) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let before = super::peak_rss_mib().unwrap_or(0);
+    let mut wrong = Vec::new();
+    for (case, answer) in standard() {
+        for &name in calls {
+            let server = match HostileServer::start_with(answer.clone(), honest.clone()).await {
+                Ok(s) => s,
+                Err(e) => {
+                    wrong.push(format!("{case}: no server: {e}"));
+                    continue;
+                }
+            };
+            let started = Instant::now();
+            let out =
+                tokio::time::timeout(Duration::from_secs(20), call(server.base_url(), name)).await;
+            let took = started.elapsed();
+            let Ok(out) = out else {
+                wrong.push(format!("{name} × {case}: no answer within 20 s"));
+                continue;
+            };
+            if let Some(why) = judge(&answer, &out, took, server.requests()) {
+                wrong.push(format!("{name} × {case}: {why}"));
+            }
+        }
+    }
+    let grown = super::peak_rss_mib().unwrap_or(0).saturating_sub(before);
+    if grown >= 256 {
+        wrong.push(format!("peak RSS grew by {grown} MiB"));
+    }
+    wrong
+}
+
+/// What is wrong with `out` as the outcome of a call that met `answer` (see [`check`]).
+pub fn judge(answer: &Hostile, out: &Outcome, took: Duration, requests: u64) -> Option<String> {
+    match (answer, out) {
+        (Hostile::RetryAfter { .. }, Ok(_)) => Some("succeeded".into()),
+        (Hostile::RetryAfter { .. }, Err(_)) if took > Duration::from_secs(10) => {
+            Some(format!("took {took:?}"))
+        }
+        (Hostile::EndlessRedirects, Ok(_)) => Some("succeeded".into()),
+        (Hostile::EndlessRedirects, Err(_)) if requests >= 30 => {
+            Some(format!("{requests} requests"))
+        }
+        (Hostile::ContentLength { declared, sent }, Ok(got)) if sent < declared => {
+            Some(format!("a short body was taken as whole ({got:?} bytes)"))
+        }
+        (Hostile::ContentLength { declared, .. }, Ok(Some(n))) if n > declared => {
+            Some(format!("{n} bytes handed over, {declared} declared"))
+        }
+        _ => None,
+    }
 }
