@@ -1,4 +1,5 @@
-//! `cargo xtask bench [harness] [acd] [orange-cloud] [--quick] [--json FILE]`.
+//! `cargo xtask bench [harness] [acd] [orange-cloud] [verizon-pcs] [kloudless] [smartfile]
+//! [--quick] [--json FILE]`.
 //!
 //! Each case runs as separate whole processes (so one case's runtime cannot skew another),
 //! 5 times, under `/usr/bin/time` for wall time and peak RSS; the table shows min/median/max,
@@ -16,6 +17,12 @@
 //!   sequential `files.get`, 64 concurrent 16 MiB downloads: the `orange-cloud-bench`
 //!   example, curl, and orangecloud-client 0.0.2 on CPython 2.7
 //!   (`orange-cloud/tests/interop/orange_bench.py`). `--quick`: 256 MiB, 200 calls, 16.
+//! - `verizon-pcs`, `kloudless`, `smartfile`: the same transfers and metadata calls, a paged
+//!   listing of 100,000 seeded files (`search_stream` and `fullview` for verizon-pcs,
+//!   `get_paging_iterator`, `children_stream`), 64 concurrent downloads: each crate's
+//!   `<crate>-bench` example, curl, and the original through its public API where one can be
+//!   installed (kloudless 2.0.1, smartfile 2.19; the Verizon SDK was never published).
+//!   `orange-cloud` also lists 100,000 files with `folders.get_pages`.
 //! - `harness`: a 1 GiB synthetic body from the emulator harness (`core-emulator`), downloaded
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.
