@@ -1,21 +1,12 @@
 //! The fuzz seeds and every input fuzzing ever found (`fuzz/seeds`, `fuzz/regressions`) run
 //! through `orange_cloud::fuzzing::decode` on every test run: none may panic.
-#![cfg(feature = "fuzzing")]
+#![cfg(all(feature = "fuzzing", feature = "emulator"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[test]
 fn seeds_and_regressions_decode_without_panicking() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let mut n = 0;
-    for sub in ["seeds", "regressions"] {
-        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "md") {
-                continue;
-            }
-            orange_cloud::fuzzing::decode(&std::fs::read(&path).unwrap());
-            n += 1;
-        }
-    }
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let dirs = [fuzz.join("seeds"), fuzz.join("regressions")];
+    let n = cloud_core::emulator::replay_inputs(&dirs, orange_cloud::fuzzing::decode).unwrap();
     assert!(n > 0, "no seeds found");
 }

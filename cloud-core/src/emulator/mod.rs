@@ -60,3 +60,23 @@ pub fn peak_rss_mib() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
 }
+
+/// Runs `decode` on every file of `dirs` (a fuzz target's seeds and kept regressions),
+/// skipping `*.md`; returns how many ran. For `tests/fuzz_regressions.rs` of each crate.
+pub fn replay_inputs(
+    dirs: &[std::path::PathBuf],
+    decode: impl Fn(&[u8]),
+) -> std::io::Result<usize> {
+    let mut n = 0;
+    for dir in dirs {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "md") {
+                continue;
+            }
+            decode(&std::fs::read(&path)?);
+            n += 1;
+        }
+    }
+    Ok(n)
+}

@@ -35,6 +35,7 @@ mod acd;
 mod harness;
 mod kloudless;
 mod orange;
+mod setup;
 mod smartfile;
 mod verizon;
 

@@ -2,92 +2,65 @@
 //! smartfile 2.19 (`smartfile/tests/interop/smartfile_bench.py`, in the interop venv) on one
 //! standalone emulator.
 
-use std::process::Command;
-
 use base64::Engine;
 
-use super::{
-    argv, bench_files, build_examples, curl_parallel, curl_repeated, curl_sequence, examples_dir,
-    field, interop_python, parse_seed, run_case, s, start_emulator_with, Row, Work,
-};
-use crate::util::{output, root, Result};
+use super::kloudless::concurrent;
+use super::setup::Bench;
+use super::{argv, curl_repeated, curl_sequence, field, interop_python, s, Row, Work};
+use crate::util::{root, Result};
 
 pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
-    build_examples("smartfile", &["smartfile-emulator", "smartfile-bench"])?;
     let python = interop_python(&root().join("smartfile/tests/interop/smartfile_bench.py"))?;
-    let (size, calls, entries, small_count) = if quick {
-        (256u64 << 20, 200u64, 20_000u64, 16usize)
-    } else {
-        (1u64 << 30, 2_000, 100_000, 64)
-    };
-    let small_size: u64 = 16 << 20;
-    let (big_file, work) = bench_files("smartfile", size)?;
-    let mut cmd = Command::new(examples_dir().join("smartfile-emulator"));
-    cmd.env("SMARTFILE_EMULATOR_SEED_FILES", entries.to_string());
-    let emu = start_emulator_with(cmd)?;
-    let info = work.join("info.json");
-    std::fs::write(&info, emu.info.to_string()).map_err(|e| e.to_string())?;
+    let mut b = Bench::start(
+        "smartfile",
+        "SMARTFILE_EMULATOR_SEED_FILES",
+        python,
+        quick,
+        runs,
+    )?;
     let api = format!(
         "{}/api/2",
-        field(&emu.info, "base_url")?.trim_end_matches('/')
+        field(&b.emu.info, "base_url")?.trim_end_matches('/')
     );
     let auth = format!(
         "Authorization: Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
-            field(&emu.info, "key")?,
-            field(&emu.info, "password")?
+            field(&b.emu.info, "key")?,
+            field(&b.emu.info, "password")?
         ))
     );
-    let bench = s(examples_dir().join("smartfile-bench"));
-    let info_s = s(&info);
-    let (big, small) = parse_seed(&output(Command::new(&bench).args([
-        "seed",
-        &info_s,
-        &s(&big_file),
-        &small_count.to_string(),
-        &small_size.to_string(),
-    ]))?)?;
+    let (info, big, big_file, work) = (
+        b.info.clone(),
+        b.big.clone(),
+        s(&b.big_file),
+        b.work.clone(),
+    );
+    let (size, calls, entries) = (b.sizes.size, b.sizes.calls, b.sizes.entries);
     let content = |p: &str| format!("{api}/path/data{p}/");
-
-    let mut rows = Vec::new();
-    let mut case = |name: String,
-                    work_done: Work,
-                    ours: Vec<String>,
-                    curl: Vec<String>,
-                    py: &[&str]|
-     -> Result {
-        let mut clients = vec![("curl", curl), ("smartfile (Rust)", ours)];
-        if let Some(p) = &python {
-            let mut a = p.clone();
-            a.extend(argv(py));
-            clients.push(("python", a));
-        }
-        rows.extend(run_case(&name, &clients, runs, work_done)?);
-        Ok(())
-    };
     let mib = size >> 20;
     let url = content(&big);
-    case(
+    b.case(
         format!("download {mib} MiB to a sink"),
         Work::Bytes(size),
-        argv(&[&bench, "download-sink", &info_s, &big]),
+        b.ours(&["download-sink", &info, &big]),
         argv(&["curl", "-sS", "-f", "-H", &auth, "-o", "/dev/null", &url]),
-        &["download-sink", &info_s, &big],
+        &["download-sink", &info, &big],
     )?;
     let out_curl = s(work.join("curl.bin"));
-    case(
+    let dir = s(&work);
+    b.case(
         format!("download {mib} MiB to a file"),
         Work::Bytes(size),
-        argv(&[&bench, "download-file", &info_s, &big, &s(&work)]),
+        b.ours(&["download-file", &info, &big, &dir]),
         argv(&["curl", "-sS", "-f", "-H", &auth, "-o", &out_curl, &url]),
-        &["download-file", &info_s, &big, &s(&work)],
+        &["download-file", &info, &big, &dir],
     )?;
     let _ = std::fs::remove_file(&out_curl);
-    case(
+    b.case(
         format!("upload {mib} MiB from a file (multipart)"),
         Work::Bytes(size),
-        argv(&[&bench, "upload", &info_s, &s(&big_file)]),
+        b.ours(&["upload", &info, &big_file]),
         argv(&[
             "curl",
             "-sS",
@@ -97,47 +70,36 @@ pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
             "-H",
             &auth,
             "-F",
-            &format!("file=@{};filename=curl.bin", big_file.display()),
+            &format!("file=@{big_file};filename=curl.bin"),
             &format!("{api}/path/data/"),
         ]),
-        &["upload", &info_s, &s(&big_file)],
+        &["upload", &info, &big_file],
     )?;
     let calls_s = calls.to_string();
-    case(
+    let curl = curl_repeated(
+        &work.join("curl-metadata.cfg"),
+        &auth,
+        &format!("{api}/path/info{big}/"),
+        calls,
+    )?;
+    b.case(
         format!("{calls} sequential path/info GETs"),
         Work::Calls(calls),
-        argv(&[&bench, "metadata", &info_s, &big, &calls_s]),
-        curl_repeated(
-            &work.join("curl-metadata.cfg"),
-            &auth,
-            &format!("{api}/path/info{big}/"),
-            calls,
-        )?,
-        &["metadata", &info_s, &big, &calls_s],
+        b.ours(&["metadata", &info, &big, &calls_s]),
+        curl,
+        &["metadata", &info, &big, &calls_s],
     )?;
     let pages: Vec<String> = (1..=entries.div_ceil(1000))
         .map(|p| format!("{api}/path/info/seed/?children=on&limit=1000&page={p}"))
         .collect();
     let entries_s = entries.to_string();
-    case(
+    b.case(
         format!("children_stream over {entries} files (pages of 1,000)"),
         Work::Entries(entries),
-        argv(&[&bench, "list", &info_s, "/seed", &entries_s]),
+        b.ours(&["list", &info, "/seed", &entries_s]),
         curl_sequence(&work.join("curl-list.cfg"), &auth, &pages)?,
-        &["list", &info_s, "/seed", &entries_s],
+        &["list", &info, "/seed", &entries_s],
     )?;
-    let mut ours = argv(&[&bench, "concurrent", &info_s]);
-    ours.extend(small.iter().cloned());
-    let urls: Vec<String> = small.iter().map(|p| content(p)).collect();
-    let mut py = vec!["concurrent", info_s.as_str()];
-    py.extend(small.iter().map(String::as_str));
-    case(
-        format!("{} concurrent 16 MiB downloads", small.len()),
-        Work::Bytes(small_size * small.len() as u64),
-        ours,
-        curl_parallel(&auth, &urls),
-        &py,
-    )?;
-    drop(emu);
-    Ok(rows)
+    concurrent(&mut b, &auth, content)?;
+    Ok(b.finish())
 }

@@ -1,0 +1,144 @@
+//! What the per-crate benchmarks share: sizes, the standalone emulator seeded through an
+//! environment variable, the bench example's `seed` call, and cases run with the clients
+//! curl, this SDK and (where one runs) the Python original.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{
+    bench_files, build_examples, examples_dir, parse_seed, run_case, s, start_emulator_with,
+    Emulator, Row, Work,
+};
+use crate::util::{output, Result};
+
+/// The sizes of a run: full, or `--quick`.
+pub(crate) struct Sizes {
+    /// The big transfer, bytes.
+    pub size: u64,
+    /// Sequential metadata calls.
+    pub calls: u64,
+    /// Entries of the paged listing.
+    pub entries: u64,
+    /// Concurrent downloads.
+    pub small_count: usize,
+    /// Bytes of each concurrent download.
+    pub small_size: u64,
+}
+
+impl Sizes {
+    pub fn new(quick: bool) -> Self {
+        let (size, calls, entries, small_count) = if quick {
+            (256 << 20, 200, 20_000, 16)
+        } else {
+            (1 << 30, 2_000, 100_000, 64)
+        };
+        Self {
+            size,
+            calls,
+            entries,
+            small_count,
+            small_size: 16 << 20,
+        }
+    }
+}
+
+/// A crate's benchmark, ready to run cases.
+pub(crate) struct Bench {
+    pub sizes: Sizes,
+    pub emu: Emulator,
+    /// The emulator's line, in a file the clients read.
+    pub info: String,
+    /// The `<crate>-bench` example.
+    pub bench: String,
+    /// The local file of `sizes.size` bytes.
+    pub big_file: PathBuf,
+    /// A scratch folder.
+    pub work: PathBuf,
+    /// What `seed` uploaded: the big file and the small ones (ids or paths).
+    pub big: String,
+    pub small: Vec<String>,
+    label: String,
+    python: Option<Vec<String>>,
+    runs: usize,
+    rows: Vec<Row>,
+}
+
+impl Bench {
+    /// Builds the crate's emulator and bench examples (`<package>-emulator`,
+    /// `<package>-bench`), starts the emulator with `seed_var` = the listing's entry count,
+    /// and runs the bench example's `seed`. `python` is the command line prefix of the
+    /// original's bench script, if it runs here.
+    pub fn start(
+        package: &str,
+        seed_var: &str,
+        python: Option<Vec<String>>,
+        quick: bool,
+        runs: usize,
+    ) -> Result<Self> {
+        let (emulator, bench) = (format!("{package}-emulator"), format!("{package}-bench"));
+        build_examples(package, &[&emulator, &bench])?;
+        let sizes = Sizes::new(quick);
+        let (big_file, work) = bench_files(package, sizes.size)?;
+        let mut cmd = Command::new(examples_dir().join(&emulator));
+        cmd.env(seed_var, sizes.entries.to_string());
+        let emu = start_emulator_with(cmd)?;
+        let info = work.join("info.json");
+        std::fs::write(&info, emu.info.to_string()).map_err(|e| e.to_string())?;
+        let (info, bench) = (s(&info), s(examples_dir().join(&bench)));
+        let (big, small) = parse_seed(&output(Command::new(&bench).args([
+            "seed",
+            &info,
+            &s(&big_file),
+            &sizes.small_count.to_string(),
+            &sizes.small_size.to_string(),
+        ]))?)?;
+        Ok(Self {
+            sizes,
+            emu,
+            info,
+            bench,
+            big_file,
+            work,
+            big,
+            small,
+            label: format!("{package} (Rust)"),
+            python,
+            runs,
+            rows: Vec::new(),
+        })
+    }
+
+    /// The bench example's command line for a case.
+    pub fn ours(&self, args: &[&str]) -> Vec<String> {
+        let mut argv = vec![self.bench.clone()];
+        argv.extend(args.iter().map(|a| a.to_string()));
+        argv
+    }
+
+    /// Runs one case: curl, this SDK, and the original with `py` (the same arguments as the
+    /// bench example, usually) when it runs here.
+    pub fn case(
+        &mut self,
+        name: String,
+        work: Work,
+        ours: Vec<String>,
+        curl: Vec<String>,
+        py: &[&str],
+    ) -> Result {
+        let mut clients = vec![("curl", curl), (self.label.as_str(), ours)];
+        if let Some(p) = &self.python {
+            let mut argv = p.clone();
+            argv.extend(py.iter().map(|a| a.to_string()));
+            clients.push(("python", argv));
+        }
+        self.rows
+            .extend(run_case(&name, &clients, self.runs, work)?);
+        Ok(())
+    }
+
+    /// The rows, once the emulator is stopped.
+    pub fn finish(self) -> Vec<Row> {
+        drop(self.emu);
+        self.rows
+    }
+}
