@@ -110,11 +110,13 @@ pub enum StandardFault {
     RetryAfterDate,
     /// One 429 with `Retry-After` a year ahead: must end in an error, not a year's wait.
     RetryAfterYear,
-    /// The answer's body cut off after 64 KiB (the connection closed).
+    /// The answer's body cut off (the connection closed) after 64 KiB for transfers, after
+    /// 100 bytes for listings and metadata (whose answers are shorter than 64 KiB).
     DropResponse,
     /// The request's body cut off after 64 KiB (the connection closed).
     DropRequest,
-    /// The answer's body stalls 2 s after 64 KiB, then goes on.
+    /// The answer's body stalls 2 s (after 64 KiB, or 100 bytes for listings and
+    /// metadata), then goes on.
     Stall,
     /// Every access token expires just before the call's first request.
     ExpireToken,
@@ -123,8 +125,11 @@ pub enum StandardFault {
     ExpireMidTransfer,
 }
 
-/// The 64 KiB after which bodies are cut or stalled.
+/// The 64 KiB after which transfer bodies are cut or stalled.
 pub const CUT_AT: u64 = 64 << 10;
+
+/// Where the answers of listings and metadata calls are cut or stalled.
+pub const SMALL_CUT_AT: u64 = 100;
 
 impl StandardFault {
     /// Every standard fault.
@@ -154,7 +159,7 @@ impl StandardFault {
             StandardFault::RetryAfterSeconds => "429 RA 1s",
             StandardFault::RetryAfterDate => "429 RA date",
             StandardFault::RetryAfterYear => "429 RA 1y",
-            StandardFault::DropResponse => "resp cut 64K",
+            StandardFault::DropResponse => "resp cut",
             StandardFault::DropRequest => "req cut 64K",
             StandardFault::Stall => "stall 2s",
             StandardFault::ExpireToken => "token expired",
@@ -174,7 +179,12 @@ impl StandardFault {
 
     /// Adds the fault to `plan` for `route`; returns how many of its rules must fire for the
     /// fault to have struck at all.
-    pub fn apply(self, plan: &FaultPlan, route: &Route) -> u64 {
+    pub fn apply(self, plan: &FaultPlan, call: &Call) -> u64 {
+        let route = &call.route;
+        let cut = match call.kind {
+            CallKind::Download | CallKind::Upload => CUT_AT,
+            CallKind::Listing | CallKind::Metadata => SMALL_CUT_AT,
+        };
         let status = |n: u32, code: u16, ra: Option<String>| {
             plan.add(
                 n,
@@ -195,7 +205,7 @@ impl StandardFault {
             StandardFault::RetryAfterDate => status(1, 429, Some(http_date_in(2))),
             StandardFault::RetryAfterYear => status(1, 429, Some(http_date_in(365 * 86_400))),
             StandardFault::DropResponse => {
-                plan.drop_response_after(1, route.clone(), CUT_AT);
+                plan.drop_response_after(1, route.clone(), cut);
             }
             StandardFault::DropRequest => {
                 plan.drop_request_after(1, route.clone(), CUT_AT);
@@ -204,7 +214,7 @@ impl StandardFault {
                 plan.add(
                     1,
                     route.clone(),
-                    Fault::StallResponseAfter(CUT_AT, Duration::from_secs(2)),
+                    Fault::StallResponseAfter(cut, Duration::from_secs(2)),
                 );
             }
             StandardFault::ExpireToken => {
@@ -306,7 +316,7 @@ impl Matrix {
                 }
                 plan.clear();
                 let before = plan.fired_count();
-                let needed = fault.apply(plan, &call.route);
+                let needed = fault.apply(plan, call);
                 let verdict =
                     match tokio::time::timeout(self.limit, cell(call.clone(), fault)).await {
                         Ok(_) if plan.fired_count() < before + needed => Cell::Broken(
