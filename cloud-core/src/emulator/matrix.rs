@@ -13,15 +13,17 @@
 //! use cloud_core::emulator::matrix::{Call, Cell, Matrix, StandardFault};
 //! use cloud_core::emulator::{FaultPlan, Route};
 //!
+//! // `plan` is the emulator's (`emu.faults()`); the cell makes the call through its route.
 //! let plan = FaultPlan::new();
 //! let calls = vec![Call::download("get /x", Route::any())];
 //! let mut m = Matrix::new(Duration::from_secs(5));
 //! m.run(&plan, &calls, StandardFault::all(), |_call, _fault| async {
+//!     // ... the call, then its bytes checked ...
 //!     Cell::Recovered
 //! })
 //! .await;
-//! assert!(m.broken().is_empty());
 //! println!("{}", m.table());
+//! assert!(m.broken().is_empty(), "{:#?}", m.broken());
 //! # }
 //! ```
 
