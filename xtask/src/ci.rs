@@ -64,22 +64,22 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
 fn deny() -> Result {
     let tool = crate::util::installed_tool("cargo-deny", "0.20.2")?;
     let config = root().join(".ci/deny.toml");
-    let deny = |sub: &str, args: &[&str]| {
+    let deny = |args: &[&str]| {
         let mut c = Command::new(&tool);
         c.current_dir(root())
-            .args(["deny", "--log-level", "error", sub, "--config"])
+            .args(["deny", "--log-level", "error", "--config"])
             .arg(&config)
             .args(args);
         c
     };
-    run_cmd(&mut deny("check", &["licenses", "bans", "sources"]))?;
-    let fetched = deny("fetch", &["db"])
+    run_cmd(&mut deny(&["check", "licenses", "bans", "sources"]))?;
+    let fetched = deny(&["fetch", "db"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if fetched {
-        run_cmd(&mut deny("check", &["--disable-fetch", "advisories"]))
+        run_cmd(&mut deny(&["--offline", "check", "advisories"]))
     } else {
         eprintln!(
             "deny: the advisory database (github.com/rustsec/advisory-db) cannot be fetched \
