@@ -90,6 +90,8 @@ fn deny() -> Result {
 }
 
 pub fn run(args: &[String]) -> Result {
+    // Keep a copy of this program before the test step rebuilds it (release-e2e runs it).
+    crate::util::self_exe()?;
     let mut skip: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {

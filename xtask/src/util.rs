@@ -39,6 +39,25 @@ pub fn installed_tool(name: &str, version: &str) -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// This program, at a path that stays valid while it runs: `cargo test --workspace` rebuilds
+/// (and so replaces) `target/debug/xtask` in the middle of `cargo xtask ci`, so the first
+/// call keeps a copy (in `target/xtask-self/`) for the later steps that run xtask again.
+pub fn self_exe() -> Result<PathBuf> {
+    static COPY: std::sync::OnceLock<Result<PathBuf>> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
+        let dir = root().join("target/xtask-self");
+        // Earlier runs' copies go (a running program keeps its file open).
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let copy = dir.join(format!("xtask-{}", std::process::id()));
+        std::fs::copy(&exe, &copy)
+            .map_err(|e| format!("{} to {}: {e}", exe.display(), copy.display()))?;
+        Ok(copy)
+    })
+    .clone()
+}
+
 /// Runs a command, inheriting stdio; an error if it fails.
 pub fn run(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");

@@ -50,8 +50,7 @@ fn env(c: &mut Command, registry: &Path, target: &Path) {
 
 /// Runs the release in `ws`; returns its closing `release: …` line.
 fn release(ws: &Path, registry: &Path, target: &Path) -> Result<String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut c = Command::new(exe);
+    let mut c = Command::new(crate::util::self_exe()?);
     c.args([
         "release",
         "--registry",
