@@ -2,9 +2,8 @@
 //! orangecloud-client 0.0.2 on CPython 2.7 (`orange-cloud/tests/interop/orange_bench.py`, the
 //! interop environment) on one standalone emulator.
 
-use super::kloudless::concurrent;
 use super::setup::Bench;
-use super::{argv, curl_repeated, curl_sequence, field, s, Row, Work};
+use super::{argv, field, s, Row, Work};
 use crate::util::{root, Result};
 
 pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
@@ -27,33 +26,11 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
         field(&b.emu.info, "access_token")?
     );
     let seed_folder = field(&b.emu.info, "seed_folder")?;
-    let (info, big, big_file, work) = (
-        b.info.clone(),
-        b.big.clone(),
-        s(&b.big_file),
-        b.work.clone(),
-    );
-    let (size, calls, entries) = (b.sizes.size, b.sizes.calls, b.sizes.entries);
+    let (info, big, big_file) = (b.info.clone(), b.big.clone(), s(&b.big_file));
+    let (size, entries) = (b.sizes.size, b.sizes.entries);
     let content = |id: &str| format!("{base}/cloud/v1/files/{id}/content/d");
     let mib = size >> 20;
-    let url = content(&big);
-    b.case(
-        format!("download {mib} MiB to a sink"),
-        Work::Bytes(size),
-        b.ours(&["download-sink", &info, &big]),
-        argv(&["curl", "-sS", "-H", &auth, "-o", "/dev/null", &url]),
-        &["download-sink", &info, &big],
-    )?;
-    let out_curl = s(work.join("curl.bin"));
-    let dir = s(&work);
-    b.case(
-        format!("download {mib} MiB to a file"),
-        Work::Bytes(size),
-        b.ours(&["download-file", &info, &big, &dir]),
-        argv(&["curl", "-sS", "-H", &auth, "-o", &out_curl, &url]),
-        &["download-file", &info, &big, &dir],
-    )?;
-    let _ = std::fs::remove_file(&out_curl);
+    b.downloads(&auth, &content(&big))?;
     b.case(
         format!("upload {mib} MiB from a file"),
         Work::Bytes(size),
@@ -73,20 +50,7 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
         ]),
         &["upload", &info, &big_file],
     )?;
-    let calls_s = calls.to_string();
-    let curl = curl_repeated(
-        &work.join("curl-metadata.cfg"),
-        &auth,
-        &format!("{base}/cloud/v1/files/{big}"),
-        calls,
-    )?;
-    b.case(
-        format!("{calls} sequential files.get"),
-        Work::Calls(calls),
-        b.ours(&["metadata", &info, &big, &calls_s]),
-        curl,
-        &["metadata", &info, &big, &calls_s],
-    )?;
+    b.metadata("files.get", &auth, &format!("{base}/cloud/v1/files/{big}"))?;
     // get_pages asks once more after a full last page.
     let pages: Vec<String> = (0..entries.div_ceil(1000) + u64::from(entries % 1000 == 0))
         .map(|p| {
@@ -97,13 +61,12 @@ pub fn orange(quick: bool, runs: usize) -> Result<Vec<Row>> {
         })
         .collect();
     let entries_s = entries.to_string();
-    b.case(
+    b.listing(
         format!("get_pages over {entries} files (pages of 1,000)"),
-        Work::Entries(entries),
-        b.ours(&["list", &info, &seed_folder, &entries_s]),
-        curl_sequence(&work.join("curl-list.cfg"), &auth, &pages)?,
+        &auth,
+        &pages,
         &["list", &info, &seed_folder, &entries_s],
     )?;
-    concurrent(&mut b, &auth, content)?;
+    b.concurrent(&auth, content)?;
     Ok(b.finish())
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use super::{
-    bench_files, build_examples, examples_dir, parse_seed, run_case, s, start_emulator_with,
-    Emulator, Row, Work,
+    argv, bench_files, build_examples, curl_parallel, curl_repeated, curl_sequence, examples_dir,
+    parse_seed, run_case, s, start_emulator_with, Emulator, Row, Work,
 };
 use crate::util::{output, Result};
 
@@ -134,6 +134,76 @@ impl Bench {
         self.rows
             .extend(run_case(&name, &clients, self.runs, work)?);
         Ok(())
+    }
+
+    /// The big file downloaded from `url` to a sink, then to a file.
+    pub fn downloads(&mut self, auth: &str, url: &str) -> Result {
+        let (info, big, size) = (self.info.clone(), self.big.clone(), self.sizes.size);
+        let mib = size >> 20;
+        let sink = ["download-sink", info.as_str(), big.as_str()];
+        self.case(
+            format!("download {mib} MiB to a sink"),
+            Work::Bytes(size),
+            self.ours(&sink),
+            argv(&["curl", "-sS", "-f", "-H", auth, "-o", "/dev/null", url]),
+            &sink,
+        )?;
+        let out_curl = s(self.work.join("curl.bin"));
+        let dir = s(&self.work);
+        let file = ["download-file", info.as_str(), big.as_str(), dir.as_str()];
+        self.case(
+            format!("download {mib} MiB to a file"),
+            Work::Bytes(size),
+            self.ours(&file),
+            argv(&["curl", "-sS", "-f", "-H", auth, "-o", &out_curl, url]),
+            &file,
+        )?;
+        let _ = std::fs::remove_file(&out_curl);
+        Ok(())
+    }
+
+    /// `calls` sequential metadata calls of the big file over one client; curl asks `url`
+    /// as often over one connection.
+    pub fn metadata(&mut self, what: &str, auth: &str, url: &str) -> Result {
+        let (info, big, calls) = (self.info.clone(), self.big.clone(), self.sizes.calls);
+        let calls_s = calls.to_string();
+        let args = ["metadata", info.as_str(), big.as_str(), calls_s.as_str()];
+        let curl = curl_repeated(&self.work.join("curl-metadata.cfg"), auth, url, calls)?;
+        self.case(
+            format!("{calls} sequential {what}"),
+            Work::Calls(calls),
+            self.ours(&args),
+            curl,
+            &args,
+        )
+    }
+
+    /// The paged listing of the seeded entries: the bench example's `args` case; curl asks
+    /// every page URL in turn over one connection.
+    pub fn listing(&mut self, name: String, auth: &str, pages: &[String], args: &[&str]) -> Result {
+        let curl = curl_sequence(&self.work.join("curl-list.cfg"), auth, pages)?;
+        self.case(
+            name,
+            Work::Entries(self.sizes.entries),
+            self.ours(args),
+            curl,
+            args,
+        )
+    }
+
+    /// Every small file downloaded at once over one client (`url` of an id or path).
+    pub fn concurrent(&mut self, auth: &str, url: impl Fn(&str) -> String) -> Result {
+        let (small, info) = (self.small.clone(), self.info.clone());
+        let mut args = vec!["concurrent", info.as_str()];
+        args.extend(small.iter().map(String::as_str));
+        let urls: Vec<String> = small.iter().map(|id| url(id)).collect();
+        self.case(
+            format!("{} concurrent 16 MiB downloads", small.len()),
+            Work::Bytes(self.sizes.small_size * small.len() as u64),
+            self.ours(&args),
+            curl_parallel(auth, &urls),
+            &args,
+        )
     }
 
     /// The rows, once the emulator is stopped.

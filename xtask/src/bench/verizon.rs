@@ -2,9 +2,8 @@
 //! emulator. The original SDK was never published (no copy exists), so there is no Python
 //! column.
 
-use super::kloudless::concurrent;
 use super::setup::Bench;
-use super::{argv, curl_repeated, curl_sequence, field, s, Row, Work};
+use super::{argv, field, s, Row, Work};
 use crate::util::Result;
 
 pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
@@ -20,34 +19,12 @@ pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
         "Authorization: Bearer {}",
         field(&b.emu.info, "access_token")?
     );
-    let (info, big, big_file, work) = (
-        b.info.clone(),
-        b.big.clone(),
-        s(&b.big_file),
-        b.work.clone(),
-    );
-    let (size, calls, entries) = (b.sizes.size, b.sizes.calls, b.sizes.entries);
+    let (info, big, big_file) = (b.info.clone(), b.big.clone(), s(&b.big_file));
+    let (size, entries) = (b.sizes.size, b.sizes.entries);
     let quote = |p: &str| p.replace(' ', "%20");
     let content = |p: &str| format!("{base}/files{}", quote(p));
     let mib = size >> 20;
-    let url = content(&big);
-    b.case(
-        format!("download {mib} MiB to a sink"),
-        Work::Bytes(size),
-        b.ours(&["download-sink", &info, &big]),
-        argv(&["curl", "-sS", "-H", &auth, "-o", "/dev/null", &url]),
-        &[],
-    )?;
-    let out_curl = s(work.join("curl.bin"));
-    let dir = s(&work);
-    b.case(
-        format!("download {mib} MiB to a file"),
-        Work::Bytes(size),
-        b.ours(&["download-file", &info, &big, &dir]),
-        argv(&["curl", "-sS", "-H", &auth, "-o", &out_curl, &url]),
-        &[],
-    )?;
-    let _ = std::fs::remove_file(&out_curl);
+    b.downloads(&auth, &content(&big))?;
     // curl: the checksum, a chunked intent, 10 MiB chunks read with dd, the commit (what the
     // SDK does for files of 100 MiB and more).
     let chunk: u64 = 10 << 20;
@@ -72,19 +49,10 @@ pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
         argv(&["sh", "-c", &script]),
         &[],
     )?;
-    let calls_s = calls.to_string();
-    let curl = curl_repeated(
-        &work.join("curl-metadata.cfg"),
+    b.metadata(
+        "file_metadata",
         &auth,
         &format!("{base}/metadata{}", quote(&big)),
-        calls,
-    )?;
-    b.case(
-        format!("{calls} sequential file_metadata"),
-        Work::Calls(calls),
-        b.ours(&["metadata", &info, &big, &calls_s]),
-        curl,
-        &[],
     )?;
     let pages: Vec<String> = (1..=entries.div_ceil(100))
         .map(|p| {
@@ -92,12 +60,11 @@ pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
         })
         .collect();
     let entries_s = entries.to_string();
-    b.case(
+    b.listing(
         format!("search_stream over {entries} hits (pages of 100)"),
-        Work::Entries(entries),
-        b.ours(&["search", &info, "extension:txt", &entries_s]),
-        curl_sequence(&work.join("curl-search.cfg"), &auth, &pages)?,
-        &[],
+        &auth,
+        &pages,
+        &["search", &info, "extension:txt", &entries_s],
     )?;
     b.case(
         format!("fullview of {entries}+ files (one answer)"),
@@ -114,6 +81,6 @@ pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
         ]),
         &[],
     )?;
-    concurrent(&mut b, &auth, content)?;
+    b.concurrent(&auth, content)?;
     Ok(b.finish())
 }
