@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::state::{
     file_json, folder_json, join, mime_for, name_of, node_json, parent_of, within, Node,
-    SearchCache, State as Tree, Upload,
+    State as Tree, Upload,
 };
 
 /// The largest un-chunked upload and the largest chunk (100 MiB).
@@ -314,33 +314,25 @@ async fn search(State(app): S, headers: HeaderMap, Query(q): Q) -> Response {
     let root = (vf != "*").then(|| format!("/{vf}"));
     let key = format!("{query}\n{vf}\n{sort}");
     let mut s = app.lock();
-    let hits = match &s.search_cache {
-        Some(c) if c.key == key && c.seq == s.seq => Arc::clone(&c.hits),
-        _ => {
-            let mut hits: Vec<(&String, &Node)> = s
-                .nodes
-                .iter()
-                .filter(|(p, _)| root.as_ref().is_none_or(|r| within(p, r) && *p != r))
-                .filter(|(p, n)| {
-                    terms
-                        .iter()
-                        .all(|t| matches(t, p, matches!(n, Node::File(_))))
-                })
-                .collect();
-            hits.sort_by_cached_key(|(p, n)| (sort_key(field, p, n), (*p).clone()));
-            if dir.eq_ignore_ascii_case("desc") {
-                hits.reverse();
-            }
-            let hits: Arc<Vec<String>> =
-                Arc::new(hits.into_iter().map(|(p, _)| p.clone()).collect());
-            s.search_cache = Some(SearchCache {
-                key,
-                seq: s.seq,
-                hits: Arc::clone(&hits),
-            });
-            hits
+    // Field by field through the guard, so that the cache and the nodes borrow apart.
+    let st = &mut *s;
+    let (seq, nodes) = (st.seq, &st.nodes);
+    let hits = st.search_cache.get_or(&key, seq, || {
+        let mut hits: Vec<(&String, &Node)> = nodes
+            .iter()
+            .filter(|(p, _)| root.as_ref().is_none_or(|r| within(p, r) && *p != r))
+            .filter(|(p, n)| {
+                terms
+                    .iter()
+                    .all(|t| matches(t, p, matches!(n, Node::File(_))))
+            })
+            .collect();
+        hits.sort_by_cached_key(|(p, n)| (sort_key(field, p, n), (*p).clone()));
+        if dir.eq_ignore_ascii_case("desc") {
+            hits.reverse();
         }
-    };
+        hits.into_iter().map(|(p, _)| p.clone()).collect()
+    });
     let total = hits.len();
     let (mut files, mut folders) = (Vec::new(), Vec::new());
     for p in hits.iter().skip((page - 1) * count).take(count) {

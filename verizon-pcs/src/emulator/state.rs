@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use cloud_core::emulator::Blob;
+use cloud_core::emulator::{Blob, ListCache};
 
 /// The virtual folders at the root.
 pub const VIRTUAL_FOLDERS: &[&str] = &["VZMOBILE", "VZWEB", "MyComputer"];
@@ -56,17 +56,9 @@ pub(crate) struct State {
     pub uploads: HashMap<String, Upload>,
     pub next_id: u64,
     pub quota: u64,
-    /// The last search's sorted hits, valid while `seq` is unchanged: paging through a
+    /// The last search's sorted hit paths, kept while `seq` is unchanged: paging through a
     /// large result then costs one page, not one sort, per request.
-    pub search_cache: Option<SearchCache>,
-}
-
-/// Sorted search hits for one (query, virtual folder, sort) at one journal position.
-#[derive(Debug)]
-pub(crate) struct SearchCache {
-    pub key: String,
-    pub seq: u64,
-    pub hits: std::sync::Arc<Vec<String>>,
+    pub search_cache: ListCache<String>,
 }
 
 pub(crate) fn now() -> String {
@@ -127,7 +119,7 @@ impl State {
             uploads: HashMap::new(),
             next_id: 0,
             quota,
-            search_cache: None,
+            search_cache: ListCache::new(),
         };
         for vf in VIRTUAL_FOLDERS {
             s.nodes.insert(
