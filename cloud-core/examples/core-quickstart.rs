@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         redirect_uri: Some("http://127.0.0.1:9/callback".into()),
         client_auth: ClientAuth::BasicHeader,
     };
-    let request = oauth.authorize_url(&["files"], None, &[]);
+    let request = oauth.authorize_url(&["files"], None, &[])?;
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;

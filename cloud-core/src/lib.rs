@@ -61,6 +61,7 @@
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod options;
 pub mod paging;
 pub mod retry;
 pub mod transport;
@@ -70,6 +71,7 @@ pub mod emulator;
 
 pub use auth::{BasicCredentials, OAuth2Client, Secret, Token, TokenCache};
 pub use error::{Error, ErrorContext, ErrorKind, TransportKind};
+pub use options::{HttpOptions, ProxyScheme};
 pub use retry::{Idempotency, RetryPolicy, RetryStrategy};
 pub use transport::Transport;
 

@@ -1,11 +1,26 @@
 //! Retries: a pure [`RetryStrategy::decide`] and the async loop ([`send_with_retry`]) around it.
 //!
-//! The default [`RetryPolicy`] follows the workspace conventions: 3 retries, 200 ms doubling to a
-//! 20 s cap with full jitter, 60 s overall; it retries 408, 429, 500, 502, 503, 504 and connect
-//! errors, honours `Retry-After` (seconds or HTTP date) as a floor of at most 60 s, and never
-//! retries 501. A request that is not idempotent is retried only when it provably was not
-//! processed (a connect error, or a 429). A provider whose original SDK has its own back-off
-//! implements [`RetryStrategy`] itself.
+//! # The rule, the same in every crate of the workspace
+//!
+//! **What is retried.** With the default [`RetryPolicy`], a request that is idempotent
+//! (GET, HEAD, PUT, DELETE, OPTIONS, or an endpoint the provider documents as idempotent) is
+//! sent again after a 408, 429, 500, 502, 503 or 504 answer, a connect error, a timeout or a
+//! body that broke off: at most 3 retries, 200 ms doubling to a 20 s cap with full jitter,
+//! 60 s overall; a `Retry-After` (seconds or HTTP date) is a floor of the wait, and one longer
+//! than 60 s stops the loop. 501 and every other 4xx are final.
+//!
+//! **What is never retried once it may have reached the server.** A request that is not
+//! idempotent (POST and PATCH unless the endpoint is known to be idempotent, and above all
+//! **token grants**: an authorization code is single-use and refresh tokens rotate, so a
+//! second grant can log the user out) is re-sent only after a *connect* error, when it
+//! provably never left the machine. A 429 or 5xx answer, a timeout or a broken body proves
+//! nothing about what the server did, so the error is returned to the caller.
+//!
+//! **Opting out.** [`RetryPolicy::none`] never re-sends anything: every provider crate with
+//! it behaves exactly as its Python original (which retried nothing, or only what the crate's
+//! README lists). A provider whose original has its own back-off (acd's `BackOffRequest`,
+//! smartfile's `X-Throttle` wait) keeps it, and the crate README says how it combines with
+//! this policy.
 
 use std::fmt;
 use std::sync::Arc;
@@ -183,11 +198,9 @@ impl RetryStrategy for RetryPolicy {
                 status,
                 retry_after,
             } => {
-                let allowed = match status.as_u16() {
-                    // The server refused to process it: safe whatever the method.
-                    429 => true,
-                    _ => attempt.idempotency == Idempotency::Idempotent,
-                };
+                // The server answered: it saw the request, so only an idempotent one may go
+                // again (a 429 is no proof that nothing happened).
+                let allowed = attempt.idempotency == Idempotency::Idempotent;
                 (is_retryable_status(status) && allowed, retry_after)
             }
             // Not sent at all: safe whatever the method.
@@ -357,7 +370,13 @@ mod tests {
             ("401 never", at(0, I), st(401, None), stop(NotRetryable)),
             ("400 never", at(0, I), st(400, None), stop(NotRetryable)),
             ("POST 500 not", at(0, N), st(500, None), stop(NotRetryable)),
-            ("POST 429 yes", at(0, N), st(429, Some(2)), retry(2000)),
+            (
+                "POST 429 not",
+                at(0, N),
+                st(429, Some(2)),
+                stop(NotRetryable),
+            ),
+            ("POST 503 not", at(0, N), st(503, None), stop(NotRetryable)),
             ("429 floor", at(0, I), st(429, Some(5)), retry(5000)),
             ("429 0s", at(0, I), st(429, Some(0)), retry(200)),
             ("429 max", at(0, I), st(429, Some(60)), retry(60_000)),
@@ -373,6 +392,12 @@ mod tests {
                 at(0, N),
                 Outcome::Transport(TransportKind::Connect),
                 retry(200),
+            ),
+            (
+                "body POST",
+                at(0, N),
+                Outcome::Transport(TransportKind::Body),
+                stop(NotRetryable),
             ),
             (
                 "timeout POST",

@@ -12,6 +12,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{from_reqwest, redact_url, Error, ErrorContext, ErrorKind};
+use crate::options::{HttpOptions, ProxyScheme, Setting};
 use crate::retry::{retry_after_header, send_with_retry, Idempotency, RetryPolicy, RetryStrategy};
 
 /// Default connect timeout.
@@ -24,7 +25,9 @@ pub struct TransportBuilder {
     base_url: String,
     user_agent: String,
     connect_timeout: Duration,
-    read_timeout: Duration,
+    read_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    proxies: Vec<(ProxyScheme, String)>,
     retry: Arc<dyn RetryStrategy>,
     default_headers: HeaderMap,
     client: Option<reqwest::Client>,
@@ -37,6 +40,9 @@ impl fmt::Debug for TransportBuilder {
             .field("user_agent", &self.user_agent)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("timeout", &self.timeout)
+            .field("proxies", &self.proxies.len())
+            .field("own_client", &self.client.is_some())
             .field("retry", &self.retry)
             .field(
                 "default_headers",
@@ -61,7 +67,46 @@ impl TransportBuilder {
 
     /// Sets the read-idle timeout (per read, not for the whole body).
     pub fn read_timeout(mut self, t: Duration) -> Self {
-        self.read_timeout = t;
+        self.read_timeout = Some(t);
+        self
+    }
+
+    /// Applies a caller's [`HttpOptions`] over the defaults set so far: what they leave unset
+    /// keeps the provider's default.
+    pub fn options(mut self, options: &HttpOptions) -> Self {
+        if let Some(t) = options.connect_timeout {
+            self.connect_timeout = t;
+        }
+        match options.read_timeout {
+            Setting::Default => {}
+            Setting::Set(t) => self.read_timeout = Some(t),
+            Setting::Disabled => self.read_timeout = None,
+        }
+        if options.timeout.is_some() {
+            self.timeout = options.timeout;
+        }
+        self.proxies.extend(options.proxies.iter().cloned());
+        if let Some(ua) = &options.user_agent {
+            self.user_agent = ua.clone();
+        }
+        if let Some(c) = &options.client {
+            self.client = Some(c.clone());
+        }
+        if let Some(r) = &options.retry {
+            self.retry = Arc::clone(r);
+        }
+        self
+    }
+
+    /// Sends every request of one scheme through a proxy.
+    pub fn proxy(mut self, scheme: ProxyScheme, url: impl Into<String>) -> Self {
+        self.proxies.push((scheme, url.into()));
+        self
+    }
+
+    /// Sets an overall limit per request attempt (connect to the end of the body).
+    pub fn timeout(mut self, t: Option<Duration>) -> Self {
+        self.timeout = t;
         self
     }
 
@@ -97,20 +142,33 @@ impl TransportBuilder {
         }
         let client = match self.client {
             Some(c) => c,
-            None => reqwest::Client::builder()
-                .user_agent(self.user_agent.clone())
-                .connect_timeout(self.connect_timeout)
-                .read_timeout(self.read_timeout)
-                .http1_only()
-                .default_headers(self.default_headers)
-                .build()
-                .map_err(|e| from_reqwest(e, None))?,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .user_agent(self.user_agent.clone())
+                    .connect_timeout(self.connect_timeout)
+                    .http1_only()
+                    .default_headers(self.default_headers);
+                if let Some(t) = self.read_timeout {
+                    b = b.read_timeout(t);
+                }
+                for (scheme, url) in &self.proxies {
+                    let proxy = match scheme {
+                        ProxyScheme::Http => reqwest::Proxy::http(url.as_str()),
+                        ProxyScheme::Https => reqwest::Proxy::https(url.as_str()),
+                        _ => reqwest::Proxy::all(url.as_str()),
+                    }
+                    .map_err(|_| Error::config("invalid proxy URL"))?;
+                    b = b.proxy(proxy);
+                }
+                b.build().map_err(|e| from_reqwest(e, None))?
+            }
         };
         Ok(Transport {
             inner: Arc::new(Inner {
                 client,
                 base,
                 user_agent: self.user_agent,
+                timeout: self.timeout,
                 retry: self.retry,
             }),
         })
@@ -121,6 +179,7 @@ struct Inner {
     client: reqwest::Client,
     base: Url,
     user_agent: String,
+    timeout: Option<Duration>,
     retry: Arc<dyn RetryStrategy>,
 }
 
@@ -156,7 +215,9 @@ impl Transport {
             base_url: base_url.into(),
             user_agent: user_agent.into(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            read_timeout: DEFAULT_READ_TIMEOUT,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            timeout: None,
+            proxies: Vec::new(),
             retry: Arc::new(RetryPolicy::default()),
             default_headers: HeaderMap::new(),
             client: None,
@@ -190,9 +251,18 @@ impl Transport {
             .map_err(|e| Error::invalid_input(format!("invalid path {path:?}: {e}")))
     }
 
-    /// Starts a request to an absolute URL.
+    /// The overall per-attempt timeout ([`HttpOptions::timeout`]), if one is set.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+
+    /// Starts a request to an absolute URL (with the overall timeout, when one is set).
     pub fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        self.inner.client.request(method, url)
+        let req = self.inner.client.request(method, url);
+        match self.inner.timeout {
+            Some(t) => req.timeout(t),
+            None => req,
+        }
     }
 
     /// Sends a request (rebuilt by `make` for each attempt) with the transport's retry strategy

@@ -157,7 +157,7 @@ async fn fifty_callers_hitting_401_cause_one_refresh() {
 async fn expire_fault_mid_workflow_and_code_flow() {
     let f = fixture(Duration::from_secs(3600)).await;
     // Authorization-code flow: follow the authorize redirect by hand.
-    let req = f.client.authorize_url(&["files"], None, &[]);
+    let req = f.client.authorize_url(&["files"], None, &[]).unwrap();
     let no_redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

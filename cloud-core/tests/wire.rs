@@ -119,7 +119,7 @@ async fn budget_exhausted_returns_last_answer_and_501_is_never_retried() {
 async fn retry_after_is_a_floor() {
     let mut server = mockito::Server::new_async().await;
     let m = server
-        .mock("POST", "/api/2/r")
+        .mock("GET", "/api/2/r")
         .with_status(429)
         .with_header("retry-after", "1")
         .expect(2)
@@ -130,11 +130,23 @@ async fn retry_after_is_a_floor() {
         .build()
         .unwrap();
     let start = Instant::now();
-    // POST is retried on 429: the server refused to process it.
-    let resp = get(&t, "r", Idempotency::NonIdempotent, Method::POST).await;
+    let resp = get(&t, "r", Idempotency::Idempotent, Method::GET).await;
     assert!(start.elapsed() >= Duration::from_secs(1));
     m.assert_async().await;
-    let err = error_from_response(&Method::POST, resp, |_, _| None).await;
+    // A POST that got a 429 reached the server: it is not sent again.
+    let p = server
+        .mock("POST", "/api/2/r")
+        .with_status(429)
+        .with_header("retry-after", "1")
+        .expect(1)
+        .create_async()
+        .await;
+    let start = Instant::now();
+    let post = get(&t, "r", Idempotency::NonIdempotent, Method::POST).await;
+    assert_eq!(post.status(), 429);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    p.assert_async().await;
+    let err = error_from_response(&Method::GET, resp, |_, _| None).await;
     assert_eq!(
         err.kind(),
         &ErrorKind::RateLimited {

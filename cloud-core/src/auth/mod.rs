@@ -6,7 +6,9 @@ mod secret;
 mod token_cache;
 
 pub use basic::BasicCredentials;
-pub use oauth2::{random_state, AuthorizeRequest, ClientAuth, OAuth2Client, Token, TokenResponse};
+pub use oauth2::{
+    random_hex, random_state, AuthorizeRequest, ClientAuth, OAuth2Client, Token, TokenResponse,
+};
 pub use secret::Secret;
 pub use token_cache::{send_authorized, RefreshHook, TokenCache, TokenRefresher};
 

@@ -130,15 +130,23 @@ pub enum ClientAuth {
     RequestBody,
 }
 
-/// A new random `state` value (128 bits, hex).
-pub fn random_state() -> String {
-    let mut buf = [0u8; 16];
-    if getrandom::fill(&mut buf).is_err() {
-        // No OS randomness: fall back on the clock, still unique per call.
-        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-        buf[..8].copy_from_slice(&nanos.to_le_bytes());
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+/// `n` random bytes from the operating system, as lowercase hex (OAuth `state`, OAuth 1
+/// nonces). A failing random source is an error ([`ErrorKind::Config`]), never a constant or
+/// a clock value that an attacker could guess.
+pub fn random_hex(n: usize) -> Result<String, Error> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(|e| {
+        Error::with_message(
+            ErrorKind::Config,
+            format!("the operating system's random source failed: {e}"),
+        )
+    })?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A new random `state` value (128 bits, hex); an error when the random source fails.
+pub fn random_state() -> Result<String, Error> {
+    random_hex(16)
 }
 
 /// An authorize URL and the `state` it carries, to check against the redirect.
@@ -188,8 +196,11 @@ impl OAuth2Client {
         scopes: &[&str],
         state: Option<&str>,
         extra: &[(&str, &str)],
-    ) -> AuthorizeRequest {
-        let state = state.map_or_else(random_state, str::to_owned);
+    ) -> Result<AuthorizeRequest, Error> {
+        let state = match state {
+            Some(s) => s.to_owned(),
+            None => random_state()?,
+        };
         let mut url = self.authorize_url.clone();
         {
             let mut q = url.query_pairs_mut();
@@ -206,7 +217,7 @@ impl OAuth2Client {
                 q.append_pair(k, v);
             }
         }
-        AuthorizeRequest { url, state }
+        Ok(AuthorizeRequest { url, state })
     }
 
     /// Exchanges an authorization code for a token.
@@ -236,13 +247,17 @@ impl OAuth2Client {
         Ok(resp.into_token(Utc::now(), Some(refresh_token)))
     }
 
-    /// Posts a form to the token endpoint with the client's authentication and returns the
-    /// raw answer (for providers that read extra fields).
-    pub async fn token_request(
+    /// Sends a token grant (`form`, in the order given) to the token endpoint with the
+    /// client's authentication, and returns the answer whatever its status. This is the one
+    /// place where the workspace sends a grant: it is **never re-sent once it may have reached
+    /// the server** (a code is single-use and refresh tokens rotate; see [`crate::retry`]),
+    /// only after a connect error. Providers with their own answer format decode it
+    /// themselves; [`OAuth2Client::token_request`] decodes the standard one.
+    pub async fn send_token_form(
         &self,
         transport: &Transport,
         form: &[(&str, &str)],
-    ) -> Result<TokenResponse, Error> {
+    ) -> Result<reqwest::Response, Error> {
         let mut fields: Vec<(&str, &str)> = form.to_vec();
         if self.client_auth == ClientAuth::RequestBody {
             fields.push(("client_id", &self.client_id));
@@ -252,10 +267,8 @@ impl OAuth2Client {
         }
         let method = Method::POST;
         let url = self.token_url.clone();
-        // A token request may be repeated: codes are single-use, so a lost answer is lost
-        // either way, and a refresh is idempotent in effect.
-        let resp = transport
-            .send(&method, &url, Idempotency::Idempotent, || {
+        transport
+            .send(&method, &url, Idempotency::NonIdempotent, || {
                 let mut req = transport
                     .request(method.clone(), url.clone())
                     .header(http::header::ACCEPT, "application/json")
@@ -268,7 +281,19 @@ impl OAuth2Client {
                 }
                 Ok(req)
             })
-            .await?;
+            .await
+    }
+
+    /// Sends a token grant ([`OAuth2Client::send_token_form`]) and decodes the standard
+    /// answer; an error answer is an [`ErrorKind::Unauthorized`] (a rejected grant or client)
+    /// or the status's kind.
+    pub async fn token_request(
+        &self,
+        transport: &Transport,
+        form: &[(&str, &str)],
+    ) -> Result<TokenResponse, Error> {
+        let method = Method::POST;
+        let resp = self.send_token_form(transport, form).await?;
         if !resp.status().is_success() {
             let mut err = error_from_response(&method, resp, oauth_error_message).await;
             // A rejected grant or client is an authorization failure whatever the status.
@@ -281,7 +306,6 @@ impl OAuth2Client {
     }
 }
 
-/// The `error` and `error_description` of an OAuth2 error body.
 pub(crate) fn oauth_error_message(_status: http::StatusCode, body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let code = v.get("error")?.as_str()?.to_owned();
@@ -308,7 +332,9 @@ mod tests {
 
     #[test]
     fn authorize_url_has_state_and_params() {
-        let a = client().authorize_url(&["read", "write"], None, &[("access_type", "offline")]);
+        let a = client()
+            .authorize_url(&["read", "write"], None, &[("access_type", "offline")])
+            .unwrap();
         let q: BTreeMap<String, String> = a.url.query_pairs().into_owned().collect();
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["client_id"], "cid");
@@ -318,7 +344,7 @@ mod tests {
         assert_eq!(q["x"], "1");
         assert_eq!(q["access_type"], "offline");
         assert_eq!(a.state.len(), 32);
-        let b = client().authorize_url(&[], None, &[]);
+        let b = client().authorize_url(&[], None, &[]).unwrap();
         assert_ne!(a.state, b.state);
         assert!(!format!("{:?}", client()).contains("csecret"));
     }

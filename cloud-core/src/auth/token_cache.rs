@@ -19,15 +19,16 @@ use crate::retry::Idempotency;
 use crate::transport::Transport;
 
 /// Turns a token into a fresh one. [`OAuth2Client`] with a [`Transport`] is the usual one;
-/// a provider with its own refresh protocol implements this.
+/// a provider with its own refresh protocol (or its own token answer) implements this, with
+/// its own error type `E`, which the cache hands back to the caller as it is.
 #[async_trait]
-pub trait TokenRefresher: Send + Sync {
+pub trait TokenRefresher<E = Error>: Send + Sync {
     /// Refreshes `current` (which may be expired) into a new token.
-    async fn refresh(&self, current: &Token) -> Result<Token, Error>;
+    async fn refresh(&self, current: &Token) -> Result<Token, E>;
 }
 
 #[async_trait]
-impl TokenRefresher for (OAuth2Client, Transport) {
+impl TokenRefresher<Error> for (OAuth2Client, Transport) {
     async fn refresh(&self, current: &Token) -> Result<Token, Error> {
         let refresh = current.refresh_token.as_ref().ok_or_else(|| {
             Error::with_message(
@@ -45,17 +46,18 @@ pub type RefreshHook = Arc<dyn Fn(&Token) + Send + Sync>;
 /// Default margin: refresh when the token has less than this left.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(90);
 
-/// A shared token with single-flight refresh (see the module docs).
-pub struct TokenCache {
+/// A shared token with single-flight refresh (see the module docs). `E` is the error type of
+/// its [`TokenRefresher`] (a provider crate's own error), returned as the refresher gave it.
+pub struct TokenCache<E = Error> {
     current: Mutex<Option<Arc<Token>>>,
     refresh_lock: tokio::sync::Mutex<()>,
-    refresher: Arc<dyn TokenRefresher>,
+    refresher: Arc<dyn TokenRefresher<E>>,
     hook: Mutex<Option<RefreshHook>>,
     margin: Duration,
     refreshes: AtomicU64,
 }
 
-impl fmt::Debug for TokenCache {
+impl<E> fmt::Debug for TokenCache<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenCache")
             .field("token", &self.token())
@@ -65,9 +67,16 @@ impl fmt::Debug for TokenCache {
     }
 }
 
-impl TokenCache {
+fn no_token<E: From<Error>>() -> E {
+    E::from(Error::with_message(
+        ErrorKind::Unauthorized,
+        "no token: authorize first",
+    ))
+}
+
+impl<E> TokenCache<E> {
     /// A cache holding `token` (or none yet), refreshed by `refresher`.
-    pub fn new(token: Option<Token>, refresher: Arc<dyn TokenRefresher>) -> Self {
+    pub fn new(token: Option<Token>, refresher: Arc<dyn TokenRefresher<E>>) -> Self {
         Self {
             current: Mutex::new(token.map(Arc::new)),
             refresh_lock: tokio::sync::Mutex::new(()),
@@ -111,12 +120,22 @@ impl TokenCache {
         self.refreshes.load(Ordering::SeqCst)
     }
 
+    /// Drops the token: the next call that needs one fails until a new token is set (a
+    /// refresh token the server refused is forgotten this way, as the originals do).
+    pub fn clear(&self) {
+        if let Ok(mut g) = self.current.lock() {
+            *g = None;
+        }
+    }
+
     fn snapshot(&self) -> Option<Arc<Token>> {
         self.current.lock().ok().and_then(|g| g.clone())
     }
+}
 
+impl<E: From<Error>> TokenCache<E> {
     /// A valid access token, refreshed first when it expires within the margin.
-    pub async fn access_token(&self) -> Result<Secret, Error> {
+    pub async fn access_token(&self) -> Result<Secret, E> {
         if let Some(t) = self.snapshot() {
             if !t.expires_within(self.margin, Utc::now()) {
                 return Ok(t.access_token.clone());
@@ -124,9 +143,7 @@ impl TokenCache {
         }
         let _guard = self.refresh_lock.lock().await;
         // Another caller may have refreshed while this one waited.
-        let current = self.snapshot().ok_or_else(|| {
-            Error::with_message(ErrorKind::Unauthorized, "no token: authorize first")
-        })?;
+        let current = self.snapshot().ok_or_else(no_token)?;
         if !current.expires_within(self.margin, Utc::now()) {
             return Ok(current.access_token.clone());
         }
@@ -135,11 +152,9 @@ impl TokenCache {
 
     /// After a 401 with `rejected`: refreshes once, unless another caller already replaced
     /// that token, in which case the newer token is returned.
-    pub async fn refresh_after_unauthorized(&self, rejected: &Secret) -> Result<Secret, Error> {
+    pub async fn refresh_after_unauthorized(&self, rejected: &Secret) -> Result<Secret, E> {
         let _guard = self.refresh_lock.lock().await;
-        let current = self.snapshot().ok_or_else(|| {
-            Error::with_message(ErrorKind::Unauthorized, "no token: authorize first")
-        })?;
+        let current = self.snapshot().ok_or_else(no_token)?;
         if &current.access_token != rejected {
             return Ok(current.access_token.clone());
         }
@@ -147,17 +162,14 @@ impl TokenCache {
     }
 
     /// Refreshes now, whatever the expiry (the original SDKs' explicit `refresh()`).
-    pub async fn force_refresh(&self) -> Result<Token, Error> {
+    pub async fn force_refresh(&self) -> Result<Token, E> {
         let _guard = self.refresh_lock.lock().await;
-        let current = self.snapshot().ok_or_else(|| {
-            Error::with_message(ErrorKind::Unauthorized, "no token: authorize first")
-        })?;
+        let current = self.snapshot().ok_or_else(no_token)?;
         self.do_refresh(&current).await?;
-        self.token()
-            .ok_or_else(|| Error::with_message(ErrorKind::Unauthorized, "token lost"))
+        self.token().ok_or_else(no_token)
     }
 
-    async fn do_refresh(&self, current: &Token) -> Result<Secret, Error> {
+    async fn do_refresh(&self, current: &Token) -> Result<Secret, E> {
         tracing::debug!("refreshing access token");
         let new = self.refresher.refresh(current).await?;
         self.refreshes.fetch_add(1, Ordering::SeqCst);
@@ -177,21 +189,23 @@ impl TokenCache {
 /// Sends a request with a bearer token from `cache`, through the transport's retries; on a
 /// 401 the token is refreshed (once, shared with concurrent callers) and the request sent
 /// once more. `make` receives the access token for each attempt.
-pub async fn send_authorized<F>(
+pub async fn send_authorized<F, E>(
     transport: &Transport,
-    cache: &TokenCache,
+    cache: &TokenCache<E>,
     method: &Method,
     url: &Url,
     idempotency: Idempotency,
     mut make: F,
-) -> Result<Response, Error>
+) -> Result<Response, E>
 where
     F: FnMut(&Secret) -> Result<RequestBuilder, Error>,
+    E: From<Error>,
 {
     let token = cache.access_token().await?;
     let resp = transport
         .send(method, url, idempotency, || make(&token))
-        .await?;
+        .await
+        .map_err(E::from)?;
     if resp.status() != StatusCode::UNAUTHORIZED {
         return Ok(resp);
     }
@@ -200,4 +214,5 @@ where
     transport
         .send(method, url, idempotency, || make(&token))
         .await
+        .map_err(E::from)
 }

@@ -37,6 +37,7 @@ pub mod hostile;
 mod log;
 pub mod matrix;
 mod oauth2;
+mod proxy;
 mod server;
 pub mod standalone;
 mod tracked;
@@ -45,11 +46,24 @@ pub use blob::{parse_range, serve_blob, Blob, BlobStore};
 pub use faults::{Fault, FaultPlan, Route};
 pub use log::{LoggedRequest, RequestLog};
 pub use oauth2::{ClientAuthStyle, IssuedToken, OAuth2Server, OAuth2ServerConfig, TokenRejection};
+pub use proxy::ForwardProxy;
 pub use server::{EmulatorServer, Harness};
 pub use tracked::{ListCache, Tracked};
 
 /// Re-exported for emulator code.
 pub use axum;
+
+/// A fresh identifier for an emulator's tokens, codes and ids: 128 random bits as hex, or,
+/// should the random source fail, a process-wide counter (emulator tokens guard nothing).
+pub fn unique_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    crate::auth::random_hex(16).unwrap_or_else(|_| {
+        format!(
+            "{:032x}",
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
+    })
+}
 
 /// The peak resident set size of this process so far, in MiB (`VmHWM` of
 /// `/proc/self/status`; `None` where there is no such file): for tests that show a transfer

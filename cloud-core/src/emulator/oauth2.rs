@@ -17,7 +17,6 @@ use serde_json::{json, Map, Value};
 
 use super::faults::FaultPlan;
 use super::server::Harness;
-use crate::auth::random_state;
 use crate::Secret;
 
 /// How the token endpoint accepts client credentials.
@@ -230,7 +229,7 @@ impl OAuth2Server {
 
     /// Issues a token pair directly (for a standalone emulator's JSON line, or tests).
     pub fn issue_token(&self) -> IssuedToken {
-        let refresh = format!("rt-{}", random_state());
+        let refresh = format!("rt-{}", super::unique_id());
         if let Ok(mut r) = self.inner.refresh.lock() {
             r.insert(refresh.clone());
         }
@@ -238,7 +237,7 @@ impl OAuth2Server {
     }
 
     fn issue_access(&self, refresh: String) -> IssuedToken {
-        let access = format!("at-{}", random_state());
+        let access = format!("at-{}", super::unique_id());
         let lifetime = self.inner.config.token_lifetime;
         if let Ok(mut a) = self.inner.access.lock() {
             a.insert(
@@ -258,7 +257,7 @@ impl OAuth2Server {
 
     /// Issues an authorization code directly (as if the person approved).
     pub fn issue_code(&self, redirect_uri: Option<&str>) -> String {
-        let code = format!("code-{}", random_state());
+        let code = format!("code-{}", super::unique_id());
         if let Ok(mut c) = self.inner.codes.lock() {
             c.insert(
                 code.clone(),
