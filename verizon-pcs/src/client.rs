@@ -11,11 +11,13 @@ use http::{Method, StatusCode};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::Url;
 
-use cloud_core::auth::TokenRefresher;
+use cloud_core::auth::{ClientAuth, TokenRefresher};
 use cloud_core::reqwest::{RequestBuilder, Response};
 use cloud_core::retry::RetryStrategy;
 use cloud_core::transport::read_limited;
-use cloud_core::{ErrorContext, Idempotency, Secret, TokenCache, Transport};
+use cloud_core::{
+    ErrorContext, HttpOptions, Idempotency, OAuth2Client, Secret, TokenCache, Transport,
+};
 
 use crate::error::{classify, messages, Call, Error, Result};
 use crate::models::Token;
@@ -39,9 +41,11 @@ pub struct CloudOptions {
     pub on_refreshed: Option<OnRefreshed>,
     /// The API base (`Env.api_cloud`): an emulator, say. Default [`API_CLOUD`].
     pub base_url: Option<String>,
-    /// The retry strategy (default: cloud-core's [`cloud_core::RetryPolicy`]; the original
-    /// never retries: pass `RetryPolicy::none()` for that).
-    pub retry: Option<Arc<dyn RetryStrategy>>,
+    /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry strategy
+    /// (default: cloud-core's [`cloud_core::RetryPolicy`] for idempotent calls; the original
+    /// never retries: `RetryPolicy::none()` for that). See the README's "Retries and
+    /// timeouts".
+    pub http: HttpOptions,
 }
 
 impl fmt::Debug for CloudOptions {
@@ -51,7 +55,7 @@ impl fmt::Debug for CloudOptions {
             .field("refresh_token", &self.refresh_token)
             .field("on_refreshed", &self.on_refreshed.is_some())
             .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -81,46 +85,43 @@ impl CloudOptions {
         self
     }
 
-    /// Sets the retry strategy.
+    /// Sets the retry strategy (the same as `http.retry_shared(..)`).
     pub fn retry(mut self, retry: Arc<dyn RetryStrategy>) -> Self {
-        self.retry = Some(retry);
+        self.http = self.http.retry_shared(retry);
+        self
+    }
+
+    /// Sets the client options (timeouts, proxy, user agent, own client, retries).
+    pub fn http(mut self, http: HttpOptions) -> Self {
+        self.http = http;
         self
     }
 }
 
-/// What the token endpoint needs to refresh, and the last token it gave.
+/// What the token endpoint needs, and the last token it gave. Grants go out through
+/// cloud-core's [`OAuth2Client::send_token_form`], never re-sent once they may have arrived.
 struct Refresher {
     transport: Transport,
-    client_key: String,
+    oauth: OAuth2Client,
     client_secret: Secret,
     callback_url: String,
     last: Mutex<Option<Token>>,
 }
 
 impl Refresher {
-    fn token_url(&self) -> Result<Url> {
-        Ok(self.transport.url("oauth2/token")?)
-    }
-
     /// Posts the token form (fields in the original's order, credentials in the body, no
     /// Authorization header) and checks the answer as `call` does.
     async fn post(&self, call: Call, grant: (&str, &str), grant_type: &str) -> Result<Token> {
-        let url = self.token_url()?;
         let form = [
-            ("client_id", self.client_key.as_str()),
+            ("client_id", self.oauth.client_id.as_str()),
             ("client_secret", self.client_secret.expose()),
             ("redirect_uri", self.callback_url.as_str()),
             grant,
             ("grant_type", grant_type),
         ];
         let resp = self
-            .transport
-            .send(&Method::POST, &url, Idempotency::Idempotent, || {
-                Ok(self
-                    .transport
-                    .request(Method::POST, url.clone())
-                    .form(&form))
-            })
+            .oauth
+            .send_token_form(&self.transport, &form)
             .await
             .map_err(Error::network)?;
         let resp = check(call, &Method::POST, resp).await?;
@@ -156,64 +157,28 @@ fn from_core(t: &cloud_core::Token) -> Token {
     }
 }
 
-/// The core error a refresh failure travels as through the token cache.
-fn core_of(e: Error) -> cloud_core::Error {
-    match e.core() {
-        Some(c) => cloud_core::Error::new(c.kind().clone()).context(c.error_context().clone()),
-        None => cloud_core::Error::invalid_input(e.message().to_owned()),
-    }
-}
-
 #[async_trait]
-impl TokenRefresher for Refresher {
-    async fn refresh(
-        &self,
-        current: &cloud_core::Token,
-    ) -> std::result::Result<cloud_core::Token, cloud_core::Error> {
-        let rt = current.refresh_token.as_ref().ok_or_else(|| {
-            cloud_core::Error::with_message(
-                cloud_core::ErrorKind::Unauthorized,
-                messages::NO_REFRESH_TOKEN,
-            )
-        })?;
+impl TokenRefresher<Error> for Refresher {
+    async fn refresh(&self, current: &cloud_core::Token) -> Result<cloud_core::Token> {
+        let rt = current
+            .refresh_token
+            .as_ref()
+            .ok_or_else(|| Error::InvalidInput(messages::NO_REFRESH_TOKEN.into()))?;
         let token = self
             .post(
                 Call::Refresh,
                 ("refresh_token", rt.expose()),
                 "refresh_token",
             )
-            .await
-            .map_err(core_of)?;
+            .await?;
         Ok(to_core(&token))
     }
 }
 
-/// A refresh failure as `refresh()` reports it: the status decides the message again.
-fn refresh_error(e: cloud_core::Error) -> Error {
-    match e.kind() {
-        cloud_core::ErrorKind::Transport(_) => Error::network(e),
-        cloud_core::ErrorKind::InvalidInput => {
-            Error::InvalidInput(e.message().unwrap_or_default().to_owned())
-        }
-        _ => {
-            let status = e.status().unwrap_or(StatusCode::UNAUTHORIZED);
-            match classify(Call::Refresh, status) {
-                Err((kind, msg)) => Error::from_kind(kind, msg, e.error_context().clone()),
-                Ok(()) => Error::from_kind(
-                    cloud_core::ErrorKind::Unauthorized,
-                    messages::REFRESH,
-                    e.error_context().clone(),
-                ),
-            }
-        }
-    }
-}
-
 pub(crate) struct Inner {
-    pub(crate) client_key: String,
     pub(crate) callback_url: String,
     pub(crate) transport: Transport,
-    pub(crate) tokens: TokenCache,
+    pub(crate) tokens: TokenCache<Error>,
     refresher: Arc<Refresher>,
     on_refreshed: Arc<Mutex<Option<OnRefreshed>>>,
 }
@@ -233,7 +198,7 @@ pub struct Cloud {
 impl fmt::Debug for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cloud")
-            .field("client_key", &self.inner.client_key)
+            .field("client_key", &self.inner.refresher.oauth.client_id)
             .field("client_secret", &self.inner.refresher.client_secret)
             .field("callback_url", &self.inner.callback_url)
             .field("api_cloud", &self.inner.transport.base_url().as_str())
@@ -323,34 +288,46 @@ impl Cloud {
         callback_url: impl Into<String>,
         options: CloudOptions,
     ) -> Result<Self> {
-        let mut builder = Transport::builder(
+        let transport = Transport::builder(
             options
                 .base_url
                 .clone()
                 .unwrap_or_else(|| API_CLOUD.to_owned()),
             cloud_core::user_agent!(),
-        );
-        if let Some(retry) = options.retry.clone() {
-            builder = builder.retry(retry);
-        }
-        let transport = builder.build()?;
+        )
+        .options(&options.http)
+        .build()?;
         let client_key = client_key.into();
         let callback_url = callback_url.into();
+        let oauth = OAuth2Client {
+            client_id: client_key.clone(),
+            client_secret: None,
+            authorize_url: transport.url("oauth2/authorize")?,
+            token_url: transport.url("oauth2/token")?,
+            redirect_uri: Some(callback_url.clone()),
+            client_auth: ClientAuth::None,
+        };
         let refresher = Arc::new(Refresher {
             transport: transport.clone(),
-            client_key: client_key.clone(),
+            oauth,
             client_secret: client_secret.into(),
             callback_url: callback_url.clone(),
             last: Mutex::new(None),
         });
-        let token = options.access_token.map(|access| cloud_core::Token {
-            access_token: access,
-            refresh_token: options.refresh_token.clone(),
-            expires_at: None,
-            token_type: Some("Bearer".into()),
-            scope: None,
-        });
-        let tokens = TokenCache::new(token, refresher.clone() as Arc<dyn TokenRefresher>);
+        // A refresh token given alone is kept (with an empty access token: not
+        // `authenticated` until `refresh()` gets one).
+        let token = match (options.access_token, options.refresh_token) {
+            (None, None) => None,
+            (access, refresh) => Some(cloud_core::Token {
+                access_token: access.unwrap_or_default(),
+                refresh_token: refresh,
+                expires_at: None,
+                token_type: Some("Bearer".into()),
+                scope: None,
+            }),
+        };
+        let tokens: TokenCache<Error> =
+            TokenCache::new(token, refresher.clone() as Arc<dyn TokenRefresher<Error>>);
         let on_refreshed = Arc::new(Mutex::new(options.on_refreshed));
         {
             let (slot, last) = (Arc::clone(&on_refreshed), Arc::clone(&refresher));
@@ -370,7 +347,6 @@ impl Cloud {
         }
         Ok(Self {
             inner: Arc::new(Inner {
-                client_key,
                 callback_url,
                 transport,
                 tokens,
@@ -382,12 +358,16 @@ impl Cloud {
 
     /// True once an access token is held (`cloud.authenticated`).
     pub fn authenticated(&self) -> bool {
-        self.inner.tokens.token().is_some()
+        self.access_token().is_some()
     }
 
     /// The current access token.
     pub fn access_token(&self) -> Option<Secret> {
-        self.inner.tokens.token().map(|t| t.access_token)
+        self.inner
+            .tokens
+            .token()
+            .map(|t| t.access_token)
+            .filter(|a| !a.expose().is_empty())
     }
 
     /// The current refresh token.
@@ -421,7 +401,7 @@ impl Cloud {
             .join("oauth2/authorize")
             .unwrap_or_else(|_| self.inner.transport.base_url().clone());
         url.query_pairs_mut()
-            .append_pair("client_id", &self.inner.client_key)
+            .append_pair("client_id", &self.inner.refresher.oauth.client_id)
             .append_pair("redirect_uri", &self.inner.callback_url)
             .append_pair("response_type", "code");
         url.into()
@@ -447,12 +427,7 @@ impl Cloud {
         if self.refresh_token().is_none() {
             return Err(Error::InvalidInput(messages::NO_REFRESH_TOKEN.into()));
         }
-        let t = self
-            .inner
-            .tokens
-            .force_refresh()
-            .await
-            .map_err(refresh_error)?;
+        let t = self.inner.tokens.force_refresh().await?;
         Ok(self
             .inner
             .refresher
@@ -523,7 +498,7 @@ impl Cloud {
                     .tokens
                     .access_token()
                     .await
-                    .map_err(|e| Error::unauthorized_from(refresh_error(e)))?,
+                    .map_err(Error::unauthorized_from)?,
             )
         } else {
             None
@@ -546,7 +521,7 @@ impl Cloud {
             .tokens
             .refresh_after_unauthorized(&rejected)
             .await
-            .map_err(|e| Error::unauthorized_from(refresh_error(e)))?;
+            .map_err(Error::unauthorized_from)?;
         // The replay: its 401, 5xx or network failure is `Unauthorized request` (as the
         // original's guarded block makes it).
         let resp = self

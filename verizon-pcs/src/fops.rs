@@ -455,7 +455,7 @@ impl Cloud {
                 Call::FileOp,
                 Method::POST,
                 url,
-                Idempotency::Idempotent,
+                Idempotency::NonIdempotent,
                 |req| Ok(req.query(&q)),
             )
             .await?;

@@ -57,7 +57,7 @@ impl Cloud {
                 Call::FileOp,
                 Method::POST,
                 url,
-                Idempotency::Idempotent,
+                Idempotency::NonIdempotent,
                 |req| Ok(req.query(&q)),
             )
             .await?;

@@ -193,7 +193,13 @@ impl Cloud {
         })?;
         let url = self.url(commit)?;
         let resp = self
-            .call(Call::Commit, Method::POST, url, Idempotency::Idempotent, Ok)
+            .call(
+                Call::Commit,
+                Method::POST,
+                url,
+                Idempotency::NonIdempotent,
+                Ok,
+            )
             .await?;
         Ok(read_json::<FileEnvelope>(&Method::POST, resp).await?.file)
     }
@@ -254,7 +260,7 @@ impl Cloud {
                     Call::Upload,
                     Method::POST,
                     url,
-                    Idempotency::Idempotent,
+                    Idempotency::NonIdempotent,
                     |req| {
                         let body = replayable.open_body(Some(size), progress.clone())?;
                         Ok(req
@@ -274,6 +280,8 @@ impl Cloud {
             let chunk = chunk?;
             n += 1;
             let url = self.url(&format!("{upload_url}&offset={n}"))?;
+            // Idempotent by the protocol: `offset` is the chunk's sequence number within the
+            // upload, and a re-sent chunk replaces the same slot (as S3's UploadPart).
             self.call(
                 Call::Chunk,
                 Method::POST,

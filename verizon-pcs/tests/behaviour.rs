@@ -162,11 +162,16 @@ async fn fifty_concurrent_calls_across_an_expiry_cause_one_refresh() {
 async fn refresh_failure_and_second_401_are_unauthorized() {
     let emu = Emulator::start().await.unwrap();
     let cloud = authed(&emu);
-    // A token endpoint that answers 500 once is retried by cloud-core's policy: the call
-    // recovers with one refresh.
+    // A token endpoint that answers 500: the refresh grant is sent once, never again (refresh
+    // tokens rotate: a second grant could log the user out); the call fails, the next
+    // call refreshes.
     emu.expire_tokens();
     emu.faults()
         .fail_next(1, Route::any().exact("/cloud/1/oauth2/token"), 500, None);
+    let err = cloud.account().await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+    assert_eq!(emu.log().count("POST", "/cloud/1/oauth2/token"), 1);
+    assert_eq!(emu.oauth().refresh_count(), 0);
     cloud.account().await.unwrap();
     assert_eq!(emu.oauth().refresh_count(), 1);
     // A refresh refused (400): the call is `Unauthorized request`, carrying the refresh
@@ -539,13 +544,22 @@ async fn uploads_small_chunked_replayed_and_over_quota() {
         .unwrap_err();
     assert_eq!(err.to_string(), messages::INTENT);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(413));
-    // A chunk answered with 500 until the retries are spent: `Server error`.
+    // A chunk answered with 500 until the retries are spent: `Server error` (a chunk is
+    // idempotent: its sequence number names its slot; 1 + 3 retries).
     emu.faults().fail_next(
         4,
         Route::method(Method::POST).path("/cloud/1/upload/"),
         500,
         None,
     );
+    let chunk_posts = || {
+        emu.log()
+            .entries()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.starts_with("/cloud/1/upload/"))
+            .count()
+    };
+    let chunks_before = chunk_posts();
     let err = cloud
         .upload(
             vec![1u8; 10],
@@ -558,6 +572,12 @@ async fn uploads_small_chunked_replayed_and_over_quota() {
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), messages::SERVER_ERROR);
+    assert_eq!(
+        chunk_posts() - chunks_before,
+        4,
+        "a chunk POST is retried by the default policy"
+    );
+    emu.faults().clear();
     // A commit answered 400: `Could not finalize chunked upload`.
     emu.faults().fail_next(
         1,

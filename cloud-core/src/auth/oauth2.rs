@@ -126,8 +126,11 @@ pub enum ClientAuth {
     /// `Authorization: Basic base64(client_id:client_secret)`.
     #[default]
     BasicHeader,
-    /// `client_id` and `client_secret` as form fields.
+    /// `client_id` and `client_secret` as form fields, after the grant's own.
     RequestBody,
+    /// Nothing added: a public client, or a provider whose form carries the credentials in
+    /// its own order (the caller puts them in the form it passes).
+    None,
 }
 
 /// `n` random bytes from the operating system, as lowercase hex (OAuth `state`, OAuth 1
