@@ -82,23 +82,31 @@ fn oauth_base() -> String {
     construct_kloudless_endpoint("", &configuration().base_url, OAUTH_API_VERSION)
 }
 
-fn random_state() -> String {
+/// 96 random bits, URL-safe base64 (the original's `secrets.token_urlsafe(12)`); a failing
+/// random source is an error, never a guessable value.
+fn random_state() -> Result<String> {
     let mut b = [0u8; 12];
-    let _ = getrandom::fill(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    getrandom::fill(&mut b).map_err(|e| {
+        cloud_core::Error::with_message(
+            cloud_core::ErrorKind::Config,
+            format!("the operating system's random source failed: {e}"),
+        )
+    })?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b))
 }
 
 /// `get_authorization_url(app_id, redirect_uri, scope='all', state='', extra_data='', **params)`
-/// → `(url, state)`.
+/// → `(url, state)`. Fails only when no `state` is given and the operating system's random
+/// source fails.
 pub fn get_authorization_url(
     app_id: &str,
     redirect_uri: &str,
     options: AuthorizationOptions,
-) -> (String, String) {
-    let state = options
-        .state
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(random_state);
+) -> Result<(String, String)> {
+    let state = match options.state.clone().filter(|s| !s.is_empty()) {
+        Some(s) => s,
+        None => random_state()?,
+    };
     let extra = match &options.extra_data {
         ExtraData::None => String::new(),
         ExtraData::Text(t) => t.clone(),
@@ -122,7 +130,7 @@ pub fn get_authorization_url(
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter())
         .finish();
-    (format!("{}/oauth?{query}", oauth_base()), state)
+    Ok((format!("{}/oauth?{query}", oauth_base()), state))
 }
 
 fn transport() -> Result<Transport> {

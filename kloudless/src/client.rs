@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use cloud_core::transport::read_limited;
-use cloud_core::{ErrorContext, Idempotency, RetryPolicy, Secret, Transport};
+use cloud_core::{ErrorContext, HttpOptions, Idempotency, RetryPolicy, Secret, Transport};
 
 use crate::error::{error_from_response, Error, Result};
 use crate::resources::{wrap, Response};
@@ -220,10 +220,13 @@ pub(crate) struct Sent {
     pub headers: Vec<(String, String)>,
 }
 
-fn transport() -> Result<Transport> {
+/// The transport of a client: cloud-core's default policy (idempotent methods only, see the
+/// README's "Retries and timeouts") under the caller's [`HttpOptions`].
+fn transport(http: &HttpOptions) -> Result<Transport> {
     Ok(
         Transport::builder("http://127.0.0.1/", cloud_core::user_agent!())
             .retry(Arc::new(RetryPolicy::default()))
+            .options(http)
             .build()?,
     )
 }
@@ -241,14 +244,27 @@ impl Client {
         token: Option<&str>,
         config: &Configuration,
     ) -> Result<Self> {
+        Self::with_options(api_key, token, config, &HttpOptions::default())
+    }
+
+    /// [`Client::with_config`] with client options: timeouts, proxy, user agent, an own
+    /// `reqwest::Client`, the retry policy (`RetryPolicy::none()` sends every call once, as
+    /// the original does).
+    pub fn with_options(
+        api_key: Option<&str>,
+        token: Option<&str>,
+        config: &Configuration,
+        http: &HttpOptions,
+    ) -> Result<Self> {
         let url = construct_kloudless_endpoint("", &config.base_url, &config.api_version);
-        Self::with_url(api_key, token, url)
+        Self::with_url(api_key, token, url, http)
     }
 
     pub(crate) fn with_url(
         api_key: Option<&str>,
         token: Option<&str>,
         url: String,
+        http: &HttpOptions,
     ) -> Result<Self> {
         let auth = match (token.filter(|t| !t.is_empty()), api_key.filter(|k| !k.is_empty())) {
             (Some(t), _) => Auth::Bearer(Secret::new(t)),
@@ -263,7 +279,7 @@ impl Client {
             inner: Arc::new(Inner {
                 url,
                 auth,
-                transport: transport()?,
+                transport: transport(http)?,
                 default_headers: Mutex::new(Vec::new()),
             }),
         })
@@ -477,6 +493,17 @@ impl Account {
         account_id: Option<&str>,
         config: &Configuration,
     ) -> Result<Self> {
+        Self::with_options(token, api_key, account_id, config, &HttpOptions::default())
+    }
+
+    /// [`Account::with_config`] with client options (see [`Client::with_options`]).
+    pub fn with_options(
+        token: Option<&str>,
+        api_key: Option<&str>,
+        account_id: Option<&str>,
+        config: &Configuration,
+        http: &HttpOptions,
+    ) -> Result<Self> {
         if api_key.is_some_and(|k| !k.is_empty()) && account_id.is_none_or(str::is_empty) {
             return Err(Error::InvalidParameter(
                 "An account_id must be provided if you want to use api_key to create an account instance".into(),
@@ -489,7 +516,7 @@ impl Account {
             .to_owned();
         let url = url_join(&base, &format!("accounts/{account_id}"));
         Ok(Self {
-            client: Client::with_url(api_key, token, url)?,
+            client: Client::with_url(api_key, token, url, http)?,
             account_id,
         })
     }

@@ -354,7 +354,8 @@ async fn oauth_flow_with_a_wrong_state_refused() {
         emu.app_id(),
         redirect,
         kloudless::AuthorizationOptions::default().scope("storage"),
-    );
+    )
+    .unwrap();
     assert_eq!(state.len(), 16);
     let client = cloud_core::reqwest::Client::builder()
         .redirect(cloud_core::reqwest::redirect::Policy::none())

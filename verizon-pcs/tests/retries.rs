@@ -89,7 +89,7 @@ async fn which_calls_are_retried_after_a_503() {
     .await
     .unwrap();
     let mut table: Vec<(&str, &str, &str, usize)> = Vec::new();
-    let mut run = |name: &'static str, method: &'static str, prefix: &'static str| {
+    let run = |name: &'static str, method: &'static str, prefix: &'static str| {
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         emu.faults()
             .fail_next(1, Route::method(m).path(prefix), 503, None);
