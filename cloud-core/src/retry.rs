@@ -258,6 +258,10 @@ pub fn random_jitter() -> f64 {
     (u64::from_le_bytes(buf) >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Reads a provider's own "wait this long" signal from an answer (smartfile's `X-Throttle`),
+/// used where the answer has no `Retry-After`.
+pub type RetryHint = Arc<dyn Fn(StatusCode, &HeaderMap) -> Option<Duration> + Send + Sync>;
+
 /// Sends a request built by `make` until it succeeds or `strategy` says stop.
 ///
 /// Returns the last response whatever its status (so the provider can parse its error body),
@@ -266,6 +270,20 @@ pub fn random_jitter() -> f64 {
 pub async fn send_with_retry<F>(
     strategy: &dyn RetryStrategy,
     idempotency: Idempotency,
+    make: F,
+) -> Result<reqwest::Response, Error>
+where
+    F: FnMut() -> Result<reqwest::RequestBuilder, Error>,
+{
+    send_with_retry_hinted(strategy, idempotency, None, make).await
+}
+
+/// [`send_with_retry`] where a provider's [`RetryHint`] gives the wait of an answer without
+/// `Retry-After`.
+pub async fn send_with_retry_hinted<F>(
+    strategy: &dyn RetryStrategy,
+    idempotency: Idempotency,
+    hint: Option<&RetryHint>,
     mut make: F,
 ) -> Result<reqwest::Response, Error>
 where
@@ -283,9 +301,11 @@ where
         drop(previous.take());
         let (outcome, result) = match request.send().await {
             Ok(resp) => {
+                let retry_after = retry_after_header(resp.headers())
+                    .or_else(|| hint.and_then(|h| h(resp.status(), resp.headers())));
                 let outcome = Outcome::Status {
                     status: resp.status(),
-                    retry_after: retry_after_header(resp.headers()),
+                    retry_after,
                 };
                 (outcome, Ok(resp))
             }

@@ -13,7 +13,9 @@ use url::Url;
 
 use crate::error::{from_reqwest, redact_url, Error, ErrorContext, ErrorKind};
 use crate::options::{HttpOptions, ProxyScheme, Setting};
-use crate::retry::{retry_after_header, send_with_retry, Idempotency, RetryPolicy, RetryStrategy};
+use crate::retry::{
+    retry_after_header, send_with_retry_hinted, Idempotency, RetryHint, RetryPolicy, RetryStrategy,
+};
 
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,6 +31,7 @@ pub struct TransportBuilder {
     timeout: Option<Duration>,
     proxies: Vec<(ProxyScheme, String)>,
     retry: Arc<dyn RetryStrategy>,
+    hint: Option<RetryHint>,
     default_headers: HeaderMap,
     client: Option<reqwest::Client>,
 }
@@ -116,6 +119,13 @@ impl TransportBuilder {
         self
     }
 
+    /// A provider's own wait signal, read from answers without `Retry-After` and handed to
+    /// the retry strategy as the answer's `retry_after`.
+    pub fn retry_hint(mut self, hint: RetryHint) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
     /// Adds a header sent with every request.
     pub fn default_header(mut self, name: http::HeaderName, value: http::HeaderValue) -> Self {
         self.default_headers.insert(name, value);
@@ -170,6 +180,7 @@ impl TransportBuilder {
                 user_agent: self.user_agent,
                 timeout: self.timeout,
                 retry: self.retry,
+                hint: self.hint,
             }),
         })
     }
@@ -181,6 +192,7 @@ struct Inner {
     user_agent: String,
     timeout: Option<Duration>,
     retry: Arc<dyn RetryStrategy>,
+    hint: Option<RetryHint>,
 }
 
 /// A cheap-to-clone HTTP transport.
@@ -219,6 +231,7 @@ impl Transport {
             timeout: None,
             proxies: Vec::new(),
             retry: Arc::new(RetryPolicy::default()),
+            hint: None,
             default_headers: HeaderMap::new(),
             client: None,
         }
@@ -295,7 +308,8 @@ impl Transport {
     {
         let span = tracing::debug_span!("http", method = %method, url = %redact_url(url));
         async {
-            let result = send_with_retry(strategy, idempotency, make).await;
+            let result =
+                send_with_retry_hinted(strategy, idempotency, self.inner.hint.as_ref(), make).await;
             match &result {
                 Ok(resp) => tracing::debug!(status = resp.status().as_u16(), "response"),
                 Err(e) => tracing::debug!(error = %e, "request failed"),

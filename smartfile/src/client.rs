@@ -16,7 +16,7 @@ use cloud_core::reqwest::multipart::{Form, Part};
 use cloud_core::reqwest::{Body, RequestBuilder};
 use cloud_core::retry::{Attempt, Decision, Outcome, RetryPolicy, RetryStrategy, StopReason};
 use cloud_core::transport::{read_body, read_limited};
-use cloud_core::{BasicCredentials, ErrorContext, Idempotency, Secret, Transport};
+use cloud_core::{BasicCredentials, ErrorContext, HttpOptions, Idempotency, Secret, Transport};
 
 use crate::credentials::{clean_tokens, netrc_lookup, oauth_header, OAuthToken};
 use crate::error::{response_error, Error, Result};
@@ -42,7 +42,7 @@ pub fn throttle_delay(value: &str) -> Option<f64> {
     num.parse().ok()
 }
 
-/// Options of every client (`url`, `version`, `throttle_wait`) plus the retry of 429s.
+/// Options of every client (`url`, `version`, `throttle_wait`) plus the client options.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientOptions {
@@ -50,10 +50,18 @@ pub struct ClientOptions {
     pub url: Option<String>,
     /// The API version segment (default `"2"`).
     pub version: String,
-    /// Retry 503 answers carrying `X-Throttle: …; next=N sec` (at most 3 attempts).
+    /// Retry 503 answers carrying `X-Throttle: …; next=N sec` (at most 3 attempts, whatever
+    /// the method: a throttled call was not processed), on every call, downloads included.
     pub throttle_wait: bool,
+    /// The longest throttle wait honoured (default 60 s); a longer `next=` ends the call
+    /// with the throttled answer's error. The original waited whatever the server said.
+    pub throttle_max_wait: Duration,
     /// Beyond the original: retry 429 answers after their `Retry-After` (cloud-core's policy).
     pub retry_rate_limits: bool,
+    /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry policy of
+    /// everything but the throttle (default: 429s only, see `retry_rate_limits`; a policy set
+    /// here replaces that, `RetryPolicy::none()` leaving only the original's throttle wait).
+    pub http: HttpOptions,
 }
 
 impl Default for ClientOptions {
@@ -62,7 +70,9 @@ impl Default for ClientOptions {
             url: None,
             version: "2".into(),
             throttle_wait: true,
+            throttle_max_wait: Duration::from_secs(60),
             retry_rate_limits: true,
+            http: HttpOptions::default(),
         }
     }
 }
@@ -89,6 +99,18 @@ impl ClientOptions {
     /// Sets the retry of 429 answers.
     pub fn retry_rate_limits(mut self, retry: bool) -> Self {
         self.retry_rate_limits = retry;
+        self
+    }
+
+    /// Sets the longest throttle wait honoured.
+    pub fn throttle_max_wait(mut self, max: Duration) -> Self {
+        self.throttle_max_wait = max;
+        self
+    }
+
+    /// Sets the client options (timeouts, proxy, user agent, own client, retries).
+    pub fn http(mut self, http: HttpOptions) -> Self {
+        self.http = http;
         self
     }
 }
@@ -183,7 +205,7 @@ impl Response {
     }
 }
 
-/// cloud-core's policy, for 429 answers only: the original's own throttle retry handles 503s.
+/// cloud-core's policy, for 429 answers only (the default beyond the original).
 #[derive(Debug)]
 struct RateLimitsOnly(RetryPolicy);
 
@@ -196,6 +218,56 @@ impl RetryStrategy for RateLimitsOnly {
             _ => Decision::Stop(StopReason::NotRetryable),
         }
     }
+}
+
+/// The original's throttle wait as a retry strategy: a 503 whose `X-Throttle` (read into
+/// `retry_after` by [`throttle_hint`]) says when to come back is sent again after that wait,
+/// at most [`MAX_ATTEMPTS`] attempts in all, whatever the method; the wait is capped (a longer
+/// one stops) and is a tokio sleep, so dropping the call cancels it. Everything else goes to
+/// the inner strategy.
+#[derive(Debug)]
+struct Throttle {
+    inner: Arc<dyn RetryStrategy>,
+    enabled: bool,
+    max_wait: Duration,
+}
+
+impl RetryStrategy for Throttle {
+    fn decide(&self, attempt: &Attempt, outcome: &Outcome) -> Decision {
+        if let Outcome::Status {
+            status,
+            retry_after: Some(wait),
+        } = outcome
+        {
+            if self.enabled && *status == StatusCode::SERVICE_UNAVAILABLE {
+                if attempt.retries + 1 >= MAX_ATTEMPTS {
+                    return Decision::Stop(StopReason::Exhausted);
+                }
+                if *wait > self.max_wait {
+                    return Decision::Stop(StopReason::RetryAfterTooLong);
+                }
+                return Decision::Retry { after: *wait };
+            }
+        }
+        self.inner.decide(attempt, outcome)
+    }
+}
+
+/// `X-Throttle: …; next=N sec` on a 503, as a wait.
+fn throttle_hint(status: StatusCode, headers: &http::HeaderMap) -> Option<Duration> {
+    if status != StatusCode::SERVICE_UNAVAILABLE {
+        return None;
+    }
+    let secs = headers
+        .get("X-Throttle")
+        .and_then(|v| v.to_str().ok())
+        .and_then(throttle_delay)?;
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+/// True for a throttled answer the strategy gave up on.
+fn is_throttled(status: StatusCode, headers: &http::HeaderMap) -> bool {
+    throttle_hint(status, headers).is_some()
 }
 
 pub(crate) struct OAuthState {
@@ -295,14 +367,21 @@ impl Client {
             })
             .unwrap_or_else(|| API_URL.to_owned());
         let policy = RetryPolicy::default().total_timeout(Some(Duration::from_secs(120)));
-        let strategy: Arc<dyn RetryStrategy> = if options.retry_rate_limits {
-            Arc::new(RateLimitsOnly(policy))
-        } else {
-            Arc::new(RetryPolicy::none())
+        let inner: Arc<dyn RetryStrategy> = match options.http.get_retry() {
+            Some(r) => Arc::clone(r),
+            None if options.retry_rate_limits => Arc::new(RateLimitsOnly(policy)),
+            None => Arc::new(RetryPolicy::none()),
         };
+        let strategy = Arc::new(Throttle {
+            inner,
+            enabled: options.throttle_wait,
+            max_wait: options.throttle_max_wait,
+        });
         // The transport's own base URL is unused (every URL is built here); any valid one does.
         let transport = Transport::builder("http://127.0.0.1/", cloud_core::user_agent!())
+            .options(&options.http)
             .retry(strategy)
+            .retry_hint(Arc::new(throttle_hint))
             .build()?;
         Ok(Self {
             url,
@@ -356,7 +435,7 @@ impl Client {
                 }
                 req.header(
                     http::header::AUTHORIZATION,
-                    oauth_header(&o.client, Some(&access), &[]),
+                    oauth_header(&o.client, Some(&access), &[])?,
                 )
             }
         })
@@ -430,45 +509,39 @@ impl Client {
                 url.query_pairs_mut().extend_pairs(pairs.iter());
             }
         }
-        for _ in 0..MAX_ATTEMPTS {
-            let mut auth_err = None;
-            let resp = self
-                .transport
-                .send(&method, &url, Idempotency::from_method(&method), || {
-                    let req = self.transport.request(method.clone(), url.clone());
-                    let req = match self.authorize(req) {
-                        Ok(r) => r,
-                        Err(e) => {
-                            auth_err = Some(e);
-                            return Err(cloud_core::Error::invalid_input("no access token"));
-                        }
-                    };
-                    Self::body(req, &method, &params)
-                })
-                .await;
-            if let Some(e) = auth_err {
-                return Err(e);
-            }
-            let resp = resp?;
-            let status = resp.status();
-            if status.as_u16() < 400 {
-                return decode(&method, resp).await;
-            }
-            let delay = resp
-                .headers()
-                .get("X-Throttle")
-                .and_then(|v| v.to_str().ok())
-                .and_then(throttle_delay);
-            match delay {
-                Some(secs) if status == StatusCode::SERVICE_UNAVAILABLE && self.throttle_wait => {
-                    drop(resp);
-                    tracing::debug!(secs, "throttled");
-                    tokio::time::sleep(Duration::from_secs_f64(secs.min(3600.0))).await;
-                }
-                _ => return Err(error_of(&method, resp).await),
-            }
+        let mut auth_err = None;
+        let resp = self
+            .transport
+            .send(&method, &url, Idempotency::from_method(&method), || {
+                let req = self.transport.request(method.clone(), url.clone());
+                let req = match self.authorize(req) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        auth_err = Some(e);
+                        return Err(cloud_core::Error::invalid_input("no access token"));
+                    }
+                };
+                Self::body(req, &method, &params)
+            })
+            .await;
+        if let Some(e) = auth_err {
+            return Err(e);
         }
-        Err(Error::request("Could not complete request after 3 trys."))
+        let resp = resp?;
+        let status = resp.status();
+        if status.as_u16() < 400 {
+            return decode(&method, resp).await;
+        }
+        Err(self.failure(&method, resp).await)
+    }
+
+    /// The error of a failed answer: the original's "Could not complete request after 3
+    /// trys." when the throttle wait gave up, else the `ResponseError`.
+    async fn failure(&self, method: &Method, resp: cloud_core::reqwest::Response) -> Error {
+        if self.throttle_wait && is_throttled(resp.status(), resp.headers()) {
+            return Error::request("Could not complete request after 3 trys.");
+        }
+        error_of(method, resp).await
     }
 
     /// `get(endpoint, id=None, **kwargs)`: arguments in the query.
@@ -533,7 +606,7 @@ impl Client {
             })
             .await?;
         if resp.status().as_u16() >= 400 {
-            return Err(error_of(&Method::GET, resp).await);
+            return Err(self.failure(&Method::GET, resp).await);
         }
         Ok(resp)
     }
@@ -769,7 +842,7 @@ impl OAuthClient {
     ) -> Result<OAuthToken> {
         let state = self.state()?;
         let url = self.oauth_url(path)?;
-        let header = oauth_header(&state.client, token, extra);
+        let header = oauth_header(&state.client, token, extra)?;
         let t = self.client.transport();
         let resp = t
             .send(&Method::POST, &url, Idempotency::NonIdempotent, || {

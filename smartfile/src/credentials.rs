@@ -85,11 +85,18 @@ pub(crate) fn pct(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
 }
 
-fn nonce_and_timestamp() -> (String, String) {
+/// A nonce (64 random bits then the timestamp, as the original's `random.getrandbits(64)`)
+/// and the timestamp; a failing random source is an error, never a guessable nonce.
+fn nonce_and_timestamp() -> Result<(String, String), cloud_core::Error> {
     let ts = chrono::Utc::now().timestamp().to_string();
     let mut b = [0u8; 8];
-    let _ = getrandom::fill(&mut b);
-    (format!("{}{ts}", u64::from_le_bytes(b)), ts)
+    getrandom::fill(&mut b).map_err(|e| {
+        cloud_core::Error::with_message(
+            cloud_core::ErrorKind::Config,
+            format!("the operating system's random source failed: {e}"),
+        )
+    })?;
+    Ok((format!("{}{ts}", u64::from_le_bytes(b)), ts))
 }
 
 /// The `Authorization: OAuth ...` header of a PLAINTEXT request, fields in the original's
@@ -98,8 +105,8 @@ pub(crate) fn oauth_header(
     client: &OAuthToken,
     token: Option<&OAuthToken>,
     extra: &[(&str, &str)],
-) -> String {
-    let (nonce, ts) = nonce_and_timestamp();
+) -> Result<String, cloud_core::Error> {
+    let (nonce, ts) = nonce_and_timestamp()?;
     let client_secret = client
         .secret
         .as_ref()
@@ -131,7 +138,7 @@ pub(crate) fn oauth_header(
         .iter()
         .map(|(k, v)| format!("{k}=\"{}\"", pct(v)))
         .collect();
-    format!("OAuth {}", parts.join(", "))
+    Ok(format!("OAuth {}", parts.join(", ")))
 }
 
 /// The `login` and `password` of a netrc file for `machine` (or its `default` entry).
@@ -205,7 +212,7 @@ mod tests {
         assert!(clean_tokens(&[None, Some(&k)]).is_err());
         let client = OAuthToken::new("c".repeat(30), "s&s".repeat(10));
         let access = OAuthToken::new("a".repeat(30), "q".repeat(30));
-        let h = oauth_header(&client, Some(&access), &[("oauth_verifier", "V")]);
+        let h = oauth_header(&client, Some(&access), &[("oauth_verifier", "V")]).unwrap();
         assert!(h.starts_with("OAuth oauth_nonce=\""));
         assert!(h.contains("oauth_version=\"1.0\", oauth_signature_method=\"PLAINTEXT\""));
         assert!(h.contains(&format!(
