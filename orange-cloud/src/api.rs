@@ -12,10 +12,11 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 use url::Url;
 
-use cloud_core::auth::{RefreshHook, TokenRefresher};
+use cloud_core::auth::{ClientAuth, RefreshHook, TokenRefresher};
 use cloud_core::reqwest::{RequestBuilder, Response};
 use cloud_core::retry::{RetryPolicy, RetryStrategy};
 use cloud_core::transport::read_limited;
+use cloud_core::{HttpOptions, OAuth2Client};
 use cloud_core::{Idempotency, Secret, Token, TokenCache, Transport};
 
 use crate::domains::{Files, Folders, Freespace};
@@ -40,8 +41,10 @@ pub struct ApiManagerOptions {
     pub api_url: String,
     /// The upload host (default [`URL_UPLOAD`]).
     pub upload_url: String,
-    /// The retry strategy (default: none, as the original; cloud-core's policy is opt-in).
-    pub retry: Option<Arc<dyn RetryStrategy>>,
+    /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry strategy (default:
+    /// none, as the original; cloud-core's policy is opt-in). See the README's "Retries and
+    /// timeouts".
+    pub http: HttpOptions,
     /// Called with the new token after every refresh (persist its refresh token).
     pub on_refreshed: Option<RefreshHook>,
 }
@@ -51,7 +54,7 @@ impl Default for ApiManagerOptions {
         Self {
             api_url: URL_API.into(),
             upload_url: URL_UPLOAD.into(),
-            retry: None,
+            http: HttpOptions::default(),
             on_refreshed: None,
         }
     }
@@ -62,7 +65,7 @@ impl fmt::Debug for ApiManagerOptions {
         f.debug_struct("ApiManagerOptions")
             .field("api_url", &self.api_url)
             .field("upload_url", &self.upload_url)
-            .field("retry", &self.retry)
+            .field("http", &self.http)
             .field("on_refreshed", &self.on_refreshed.is_some())
             .finish()
     }
@@ -77,9 +80,15 @@ impl ApiManagerOptions {
         self
     }
 
-    /// Sets the retry strategy.
+    /// Sets the retry strategy (the same as `http.retry_shared(..)`).
     pub fn retry(mut self, r: Arc<dyn RetryStrategy>) -> Self {
-        self.retry = Some(r);
+        self.http = self.http.retry_shared(r);
+        self
+    }
+
+    /// Sets the client options (timeouts, proxy, user agent, own client, retries).
+    pub fn http(mut self, http: HttpOptions) -> Self {
+        self.http = http;
         self
     }
 
@@ -116,31 +125,16 @@ fn quote(s: &str) -> String {
 
 struct Refresher {
     transport: Transport,
-    token_url: Url,
-    client_id: String,
-    client_secret: Secret,
+    oauth: OAuth2Client,
 }
 
 impl Refresher {
-    /// A token-endpoint call: Basic client auth, `scope=openid+cloud` first; 200 or OAuthError.
+    /// A token-endpoint call through cloud-core (Basic client auth, never re-sent once it may
+    /// have arrived), `scope=openid+cloud` first; 200 or OAuthError.
     async fn grant(&self, fields: &[(&str, &str)]) -> Result<Value> {
         let mut form: Vec<(&str, &str)> = vec![("scope", "openid cloud")];
         form.extend_from_slice(fields);
-        let resp = self
-            .transport
-            .send(
-                &Method::POST,
-                &self.token_url,
-                Idempotency::NonIdempotent,
-                || {
-                    Ok(self
-                        .transport
-                        .request(Method::POST, self.token_url.clone())
-                        .basic_auth(&self.client_id, Some(self.client_secret.expose()))
-                        .form(&form))
-                },
-            )
-            .await?;
+        let resp = self.oauth.send_token_form(&self.transport, &form).await?;
         let status = resp.status();
         let body = read_limited(resp, 1 << 20).await;
         let text = String::from_utf8_lossy(&body).into_owned();
@@ -169,21 +163,9 @@ fn token_of(v: &Value, previous_refresh: Option<&Secret>) -> Result<Token> {
     })
 }
 
-/// The error an `OAuthError` travels as through cloud-core's token cache.
-#[derive(Debug)]
-struct Carried(u16, String);
-
-impl fmt::Display for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}  - {}", self.0, self.1)
-    }
-}
-
-impl std::error::Error for Carried {}
-
 #[async_trait]
-impl TokenRefresher for Refresher {
-    async fn refresh(&self, current: &Token) -> std::result::Result<Token, cloud_core::Error> {
+impl TokenRefresher<Error> for Refresher {
+    async fn refresh(&self, current: &Token) -> Result<Token> {
         let rt = current
             .refresh_token
             .as_ref()
@@ -191,26 +173,8 @@ impl TokenRefresher for Refresher {
             .unwrap_or_default();
         let v = self
             .grant(&[("grant_type", "refresh_token"), ("refresh_token", &rt)])
-            .await
-            .map_err(|e| match e {
-                Error::OAuth {
-                    status_code,
-                    response_text,
-                    ..
-                } => cloud_core::Error::new(cloud_core::ErrorKind::Unauthorized)
-                    .source_error(Carried(status_code, response_text)),
-                Error::Transport(t) => t,
-                other => cloud_core::Error::decode(other.to_string()),
-            })?;
+            .await?;
         token_of(&v, current.refresh_token.as_ref())
-            .map_err(|e| cloud_core::Error::decode(e.to_string()))
-    }
-}
-
-fn uncarry(e: cloud_core::Error) -> Error {
-    match e.source_as::<Carried>() {
-        Some(Carried(s, t)) => Error::oauth(*s, t.clone()),
-        None => Error::Transport(e),
     }
 }
 
@@ -226,7 +190,7 @@ pub(crate) struct Inner {
     pub(crate) upload_url: String,
     pub(crate) transport: Transport,
     refresher: Arc<Refresher>,
-    tokens: TokenCache,
+    tokens: TokenCache<Error>,
     flow: tokio::sync::Mutex<Option<Flow>>,
     authorized: Mutex<bool>,
 }
@@ -241,7 +205,7 @@ impl fmt::Debug for ApiManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiManager")
             .field("client_id", &self.inner.client_id)
-            .field("client_secret", &self.inner.refresher.client_secret)
+            .field("client_secret", &self.inner.refresher.oauth.client_secret)
             .field("redirect_uri", &self.inner.redirect_uri)
             .field("api_url", &self.inner.api_url)
             .field("tokens", &self.inner.tokens)
@@ -259,22 +223,25 @@ impl ApiManager {
     ) -> Result<Self> {
         let api_url = options.api_url.trim_end_matches('/').to_owned();
         let transport = Transport::builder(format!("{api_url}/"), cloud_core::user_agent!())
-            .retry(
-                options
-                    .retry
-                    .clone()
-                    .unwrap_or_else(|| Arc::new(RetryPolicy::none())),
-            )
+            .retry(Arc::new(RetryPolicy::none()))
+            .options(&options.http)
             .build()?;
-        let token_url = Url::parse(&format!("{api_url}/oauth/v2/token"))
-            .map_err(|e| cloud_core::Error::config(format!("API URL: {e}")))?;
+        let url = |p: &str| {
+            Url::parse(&format!("{api_url}/oauth/v2/{p}"))
+                .map_err(|e| cloud_core::Error::config(format!("API URL: {e}")))
+        };
         let refresher = Arc::new(Refresher {
             transport: transport.clone(),
-            token_url,
-            client_id: client_id.to_owned(),
-            client_secret: client_secret.into(),
+            oauth: OAuth2Client {
+                client_id: client_id.to_owned(),
+                client_secret: Some(client_secret.into()),
+                authorize_url: url("authorize")?,
+                token_url: url("token")?,
+                redirect_uri: Some(redirect_uri.to_owned()),
+                client_auth: ClientAuth::BasicHeader,
+            },
         });
-        let tokens = TokenCache::new(None, refresher.clone());
+        let tokens: TokenCache<Error> = TokenCache::new(None, refresher.clone());
         tokens.set_hook(options.on_refreshed.clone());
         Ok(Self {
             inner: Arc::new(Inner {
@@ -471,14 +438,14 @@ impl ApiManager {
     }
 
     /// Refreshes after a token was refused (single-flight). A 401 from the token endpoint
-    /// forgets the tokens, as the original does.
+    /// forgets the tokens, refresh token included, as the original does.
     pub(crate) async fn refresh_after(&self, rejected: &Secret) -> Result<Secret> {
         match self.inner.tokens.refresh_after_unauthorized(rejected).await {
             Ok(t) => Ok(t),
             Err(e) => {
-                let e = uncarry(e);
                 if e.status() == Some(401) {
                     self.set_authorized(false);
+                    self.inner.tokens.clear();
                 }
                 Err(e)
             }
