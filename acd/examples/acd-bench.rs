@@ -20,7 +20,7 @@ type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
 async fn client(cache: &str) -> Res<AcdClient> {
     // The original paces every request (a random wait in [0, 1) s, even after a success):
     // off on both sides, so that the SDK is what is measured.
-    Ok(AcdClient::new(cache, cache, AcdOptions::default().backoff_wait(false)).await?)
+    Ok(AcdClient::new(cache, cache, AcdOptions::default().pacing(acd::Pacing::Off)).await?)
 }
 
 #[tokio::main]

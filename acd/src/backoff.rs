@@ -4,6 +4,11 @@
 //! of consecutive failures (0 after a success). A failure is a status outside the call's
 //! accepted set, or any transport error.
 //!
+//! By default ([`Pacing::AfterFailures`]) a success clears the wait, so that a workflow of
+//! successful calls is not slowed by the original's `U` seconds after each one; from the first
+//! failure on the windows grow exactly as the original's. [`Pacing::Original`] restores the
+//! wait after successes too; [`Pacing::Off`] never waits (the Python tests' `_wait` stub).
+//!
 //! The clock is tokio's (so tests can pause it) and the random source is injectable.
 
 use std::fmt;
@@ -15,6 +20,20 @@ use tokio::time::Instant;
 /// A source of `U`, uniform in [0, 1).
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
+/// When requests of a client wait for each other (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Pacing {
+    /// The original's windows after failures; no wait after a success (the default).
+    #[default]
+    AfterFailures,
+    /// `BackOffRequest` exactly: `U * 2^min(retries, 8)` seconds after every request,
+    /// successes included.
+    Original,
+    /// Never wait (failures are still counted).
+    Off,
+}
+
 struct State {
     retries: u32,
     next_req: Instant,
@@ -24,29 +43,28 @@ struct State {
 pub struct BackOff {
     state: Mutex<State>,
     jitter: Jitter,
-    enabled: bool,
+    pacing: Pacing,
 }
 
 impl fmt::Debug for BackOff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BackOff")
             .field("retries", &self.retries())
-            .field("enabled", &self.enabled)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }
 
 impl BackOff {
-    /// A back-off state; `enabled = false` never waits (as the Python tests do by replacing
-    /// `_wait`), but still counts failures.
-    pub fn new(jitter: Jitter, enabled: bool) -> Self {
+    /// A back-off state with this pacing.
+    pub fn new(jitter: Jitter, pacing: Pacing) -> Self {
         Self {
             state: Mutex::new(State {
                 retries: 0,
                 next_req: Instant::now(),
             }),
             jitter,
-            enabled,
+            pacing,
         }
     }
 
@@ -67,7 +85,7 @@ impl BackOff {
 
     /// Waits until the next request may start (`_wait`).
     pub async fn wait(&self) {
-        if !self.enabled {
+        if self.pacing == Pacing::Off {
             return;
         }
         let d = self.delay();
@@ -88,6 +106,10 @@ impl BackOff {
             } else {
                 s.retries.saturating_add(1)
             };
+            if success && self.pacing == Pacing::AfterFailures {
+                s.next_req = Instant::now();
+                return;
+            }
             let factor = f64::from(1u32 << s.retries.min(8));
             s.next_req = Instant::now() + Duration::from_secs_f64(u * factor);
         }
@@ -101,7 +123,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn windows_grow_and_reset() {
         // U fixed just under 1: the delay is the top of each window.
-        let b = BackOff::new(Arc::new(|| 0.999_999), true);
+        let b = BackOff::new(Arc::new(|| 0.999_999), Pacing::Original);
         let near = |d: Duration, secs: f64| (d.as_secs_f64() - secs).abs() < 0.01;
         b.record(true);
         assert!(near(b.delay(), 1.0));
@@ -120,11 +142,22 @@ mod tests {
         b.record(true);
         assert_eq!(b.retries(), 0);
         assert!(near(b.delay(), 1.0));
-        let off = BackOff::new(Arc::new(|| 0.5), false);
+        let off = BackOff::new(Arc::new(|| 0.5), Pacing::Off);
         off.record(false);
         let t = Instant::now();
         off.wait().await;
         assert_eq!(t.elapsed(), Duration::ZERO);
         assert_eq!(off.retries(), 1);
+        // The default: no wait after successes, the original's windows after failures.
+        let d = BackOff::new(Arc::new(|| 0.999_999), Pacing::default());
+        d.record(true);
+        assert_eq!(d.delay(), Duration::ZERO);
+        d.record(false);
+        assert!(near(d.delay(), 2.0));
+        d.record(false);
+        assert!(near(d.delay(), 4.0));
+        d.record(true);
+        assert_eq!(d.delay(), Duration::ZERO);
+        assert_eq!(d.retries(), 0);
     }
 }

@@ -14,12 +14,14 @@ use url::Url;
 use cloud_core::reqwest::{RequestBuilder, Response};
 use cloud_core::retry::{RetryPolicy, RetryStrategy};
 use cloud_core::transport::read_limited;
-use cloud_core::{ErrorContext, Idempotency, Secret, Transport};
+use cloud_core::{ErrorContext, HttpOptions, Idempotency, ProxyScheme, Secret, Transport};
 
-use crate::backoff::{BackOff, Jitter};
+use crate::backoff::{BackOff, Jitter, Pacing};
 use crate::config::Settings;
 use crate::error::{from_response, from_transport, Error, Result};
-use crate::oauth::{write_json_atomic, OAuthHandler, OAuthUrls, AMAZON_OA_TOKEN_URL, APPSPOT_URL};
+use crate::oauth::{
+    blocking, write_json_atomic, OAuthHandler, OAuthUrls, AMAZON_OA_TOKEN_URL, APPSPOT_URL,
+};
 
 /// Endpoint discovery (`_AMZ_ENDPOINT_REQ_URL`).
 pub const AMZ_ENDPOINT_REQ_URL: &str = "https://drive.amazonaws.com/drive/v1/account/endpoint";
@@ -38,14 +40,16 @@ pub struct AcdOptions {
     pub appspot_url: String,
     /// Amazon token endpoint for the local handler (default [`AMAZON_OA_TOKEN_URL`]).
     pub token_url: String,
-    /// Wait between requests as `BackOffRequest` does (default true; tests turn it off as
-    /// the Python tests replace `_wait`).
-    pub backoff_wait: bool,
+    /// When requests wait for each other (default [`Pacing::AfterFailures`]: the original's
+    /// back-off from the first failure on, no wait while requests succeed).
+    pub pacing: Pacing,
     /// The back-off's random source (default: the OS's).
     pub jitter: Option<Jitter>,
-    /// Re-send failed requests with cloud-core's policy (429/5xx/transport; opt-in: the
-    /// original never re-sends).
-    pub retry: Option<Arc<dyn RetryStrategy>>,
+    /// Timeouts, proxy, user agent, an own `reqwest::Client`, and the retry strategy
+    /// (default: none, as the original: a failed request is never re-sent; set cloud-core's
+    /// policy to re-send idempotent ones). Timeouts left unset come from `acd_client.ini`
+    /// (`connection_timeout`, `idle_timeout`), proxies from its `[proxies]` section.
+    pub http: HttpOptions,
     /// On a 401, refresh the token once and re-send (opt-in: the original only refreshes
     /// by the clock; servers invalidated tokens early, acd_cli issues #326 and #358).
     pub refresh_on_401: bool,
@@ -57,9 +61,9 @@ impl Default for AcdOptions {
             endpoint_url: AMZ_ENDPOINT_REQ_URL.into(),
             appspot_url: APPSPOT_URL.into(),
             token_url: AMAZON_OA_TOKEN_URL.into(),
-            backoff_wait: true,
+            pacing: Pacing::AfterFailures,
             jitter: None,
-            retry: None,
+            http: HttpOptions::default(),
             refresh_on_401: false,
         }
     }
@@ -71,8 +75,8 @@ impl fmt::Debug for AcdOptions {
             .field("endpoint_url", &self.endpoint_url)
             .field("appspot_url", &self.appspot_url)
             .field("token_url", &self.token_url)
-            .field("backoff_wait", &self.backoff_wait)
-            .field("retry", &self.retry)
+            .field("pacing", &self.pacing)
+            .field("http", &self.http)
             .field("refresh_on_401", &self.refresh_on_401)
             .finish()
     }
@@ -90,10 +94,17 @@ impl AcdOptions {
         self
     }
 
-    /// Sets whether to wait between requests.
-    pub fn backoff_wait(mut self, wait: bool) -> Self {
-        self.backoff_wait = wait;
+    /// Sets when requests wait for each other.
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
         self
+    }
+
+    /// `false`: never wait ([`Pacing::Off`], as the Python tests replace `_wait`); `true`:
+    /// the original's exact pacing ([`Pacing::Original`]).
+    #[deprecated(note = "use `pacing(Pacing::Off)` or `pacing(Pacing::Original)`")]
+    pub fn backoff_wait(self, wait: bool) -> Self {
+        self.pacing(if wait { Pacing::Original } else { Pacing::Off })
     }
 
     /// Sets the back-off's random source.
@@ -102,9 +113,15 @@ impl AcdOptions {
         self
     }
 
-    /// Re-sends failed requests with this strategy.
+    /// Re-sends failed requests with this strategy (the same as `http.retry_shared(..)`).
     pub fn retry(mut self, retry: Arc<dyn RetryStrategy>) -> Self {
-        self.retry = Some(retry);
+        self.http = self.http.retry_shared(retry);
+        self
+    }
+
+    /// Sets the client options (timeouts, proxy, user agent, own client, retries).
+    pub fn http(mut self, http: HttpOptions) -> Self {
+        self.http = http;
         self
     }
 
@@ -124,7 +141,6 @@ pub(crate) struct Inner {
     pub content_url: Url,
     pub transport: Transport,
     pub backoff: BackOff,
-    pub retry: Arc<dyn RetryStrategy>,
     pub refresh_on_401: bool,
     pub owner_id: std::sync::Mutex<Option<String>>,
 }
@@ -178,14 +194,25 @@ impl AcdClient {
         options: AcdOptions,
     ) -> Result<Self> {
         let cache_path = cache_path.as_ref().to_owned();
-        let settings = Settings::load(settings_path.as_ref())?;
-        let transport =
+        let settings_path = settings_path.as_ref().to_owned();
+        let settings = blocking(move || Settings::load(&settings_path)).await?;
+        let mut builder =
             Transport::builder("https://drive.amazonaws.com/", cloud_core::user_agent!())
                 .connect_timeout(Duration::from_secs(settings.connection_timeout))
                 .read_timeout(Duration::from_secs(settings.idle_timeout))
-                .retry(Arc::new(RetryPolicy::none()))
-                .build()
-                .map_err(|e| Error::Config(e.to_string()))?;
+                .retry(Arc::new(RetryPolicy::none()));
+        for (key, url) in &settings.proxies {
+            let scheme = ProxyScheme::from_key(key).ok_or_else(|| {
+                Error::Config(format!(
+                    "[proxies] {key}: expected http, https or all as the key"
+                ))
+            })?;
+            builder = builder.proxy(scheme, url.clone());
+        }
+        let transport = builder
+            .options(&options.http)
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
         let urls = OAuthUrls {
             appspot: options.appspot_url.clone(),
             token: options.token_url.clone(),
@@ -214,10 +241,7 @@ impl AcdClient {
                 metadata_url,
                 content_url,
                 transport,
-                backoff: BackOff::new(jitter, options.backoff_wait),
-                retry: options
-                    .retry
-                    .unwrap_or_else(|| Arc::new(RetryPolicy::none())),
+                backoff: BackOff::new(jitter, options.pacing),
                 refresh_on_401: options.refresh_on_401,
                 owner_id: std::sync::Mutex::new(None),
             }),
@@ -375,7 +399,7 @@ impl AcdClient {
         let t = &self.inner.transport;
         let idem = Idempotency::from_method(method);
         tracing::info!("{method} \"{}\"", cloud_core::error::redact_url(url));
-        t.send_with(self.inner.retry.as_ref(), method, url, idem, || {
+        t.send(method, url, idem, || {
             build(
                 t.request(method.clone(), url.clone())
                     .bearer_auth(token.expose()),
@@ -413,7 +437,8 @@ async fn load_endpoints(
     handler: &OAuthHandler,
 ) -> Result<Map<String, Value>> {
     let path = cache_path.join(&settings.endpoints_filename);
-    if let Ok(text) = std::fs::read_to_string(&path) {
+    let read = path.clone();
+    if let Ok(text) = blocking(move || Ok(std::fs::read_to_string(read)?)).await {
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         let Value::Object(data) = v else {
@@ -471,7 +496,8 @@ async fn get_endpoints(
         "exp_time".into(),
         Value::from(now_secs() + settings.endpoints_validity as f64),
     );
-    write_json_atomic(path, &Value::Object(data.clone()))?;
+    let (path, value) = (path.to_owned(), Value::Object(data.clone()));
+    blocking(move || write_json_atomic(&path, &value)).await?;
     Ok(data)
 }
 

@@ -38,6 +38,7 @@ pub const NO_BODY: &str = "[acd_api] no body received.";
 /// `RequestError`: an HTTP status or an internal code, the message (the raw response text for
 /// HTTP failures), and what could be parsed from an error body.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestError {
     /// An HTTP status (404, 409, 429...) or one of [`codes`].
     pub status_code: u16,
@@ -49,6 +50,8 @@ pub struct RequestError {
     pub node_id: Option<String>,
     /// Method, redacted URL, status, request id (`x-amzn-RequestId`) and a body snippet.
     pub context: ErrorContext,
+    /// For [`codes::CONN_EXCEPTION`]: how the request failed below HTTP.
+    transport: Option<TransportKind>,
 }
 
 impl fmt::Debug for RequestError {
@@ -78,13 +81,16 @@ impl RequestError {
             code: None,
             node_id: None,
             context: ErrorContext::default(),
+            transport: None,
         }
     }
 
     /// The cloud-core class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self.status_code {
-            codes::CONN_EXCEPTION => ErrorKind::Transport(TransportKind::Connect),
+            codes::CONN_EXCEPTION => {
+                ErrorKind::Transport(self.transport.unwrap_or(TransportKind::Connect))
+            }
             codes::INCOMPLETE_RESULT => ErrorKind::Transport(TransportKind::Truncated),
             codes::FAILED_SUBREQUEST => ErrorKind::Server,
             codes::REFRESH_FAILED | codes::INVALID_TOKEN => ErrorKind::Unauthorized,
@@ -191,6 +197,18 @@ pub fn from_response(status: StatusCode, body: &[u8], context: ErrorContext) -> 
     Error::Request(Box::new(e))
 }
 
+impl From<cloud_core::Error> for Error {
+    fn from(e: cloud_core::Error) -> Self {
+        match e.kind() {
+            ErrorKind::InvalidInput => {
+                Error::InvalidInput(e.message().unwrap_or("invalid input").to_owned())
+            }
+            ErrorKind::Config => Error::Config(e.to_string()),
+            _ => from_transport(&e),
+        }
+    }
+}
+
 /// A transport failure: `RequestError(1000, <the transport error's text>)`.
 pub fn from_transport(e: &cloud_core::Error) -> Error {
     let mut r = RequestError::new(
@@ -198,6 +216,9 @@ pub fn from_transport(e: &cloud_core::Error) -> Error {
         e.message().unwrap_or("connection error"),
     );
     r.context = e.error_context().clone();
+    if let ErrorKind::Transport(t) = e.kind() {
+        r.transport = Some(*t);
+    }
     Error::Request(Box::new(r))
 }
 

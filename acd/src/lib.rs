@@ -74,7 +74,7 @@ mod trash;
 pub mod emulator;
 
 pub use account::{file_size_pair, Usage};
-pub use backoff::Jitter;
+pub use backoff::{Jitter, Pacing};
 pub use changes::{iter_changes_lines, parse_change_line, ChangeLine, ChangeSet, Changes};
 pub use client::{is_valid_id, AcdClient, AcdOptions, AMZ_ENDPOINT_REQ_URL, OK_CODES};
 pub use config::Settings;

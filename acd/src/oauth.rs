@@ -19,9 +19,9 @@ use chrono::{DateTime, Utc};
 use http::Method;
 use serde_json::{Map, Value};
 
-use cloud_core::auth::TokenRefresher;
+use cloud_core::auth::{ClientAuth, TokenRefresher};
 use cloud_core::transport::read_limited;
-use cloud_core::{ErrorContext, Idempotency, Secret, TokenCache, Transport};
+use cloud_core::{ErrorContext, OAuth2Client, Secret, TokenCache, Transport};
 
 use crate::error::{codes, Error, RequestError, Result};
 use crate::pyjson;
@@ -165,33 +165,21 @@ struct Refresher {
     network_refreshes: AtomicU64,
 }
 
-/// A crate error carried through cloud-core's token cache.
-#[derive(Debug)]
-pub(crate) struct Carried(pub Error);
-
-impl fmt::Display for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for Carried {}
-
-pub(crate) fn carry(e: Error) -> cloud_core::Error {
-    cloud_core::Error::new(e.kind()).source_error(Carried(e))
-}
-
-pub(crate) fn uncarry(e: cloud_core::Error) -> Error {
-    match e.source_as::<Carried>() {
-        Some(Carried(Error::Request(r))) => Error::Request(r.clone()),
-        Some(Carried(other)) => Error::Config(other.to_string()),
-        None => crate::error::from_transport(&e),
-    }
+/// Runs blocking file work off the async threads (token file, endpoint cache).
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?
 }
 
 impl Refresher {
-    fn read_file(&self) -> Result<Map<String, Value>> {
-        let text = std::fs::read_to_string(&self.data_path)?;
+    async fn read_file(&self) -> Result<Map<String, Value>> {
+        let path = self.data_path.clone();
+        let text = blocking(move || Ok(std::fs::read_to_string(path)?)).await?;
         validate(&text).inspect_err(|_| {
             tracing::error!(
                 "Local OAuth data file \"{}\" is invalid.",
@@ -200,8 +188,9 @@ impl Refresher {
         })
     }
 
-    fn store(&self, data: Map<String, Value>) -> Result<()> {
-        write_json_atomic(&self.data_path, &Value::Object(data.clone()))?;
+    async fn store(&self, data: Map<String, Value>) -> Result<()> {
+        let (path, value) = (self.data_path.clone(), Value::Object(data.clone()));
+        blocking(move || write_json_atomic(&path, &value)).await?;
         if let Ok(mut d) = self.data.lock() {
             *d = data;
         }
@@ -237,14 +226,19 @@ impl Refresher {
             ),
         };
         let url = url::Url::parse(&url).map_err(|e| Error::Config(format!("refresh URL: {e}")))?;
-        let resp = self
-            .transport
-            .send(&Method::POST, &url, Idempotency::NonIdempotent, || {
-                Ok(self
-                    .transport
-                    .request(Method::POST, url.clone())
-                    .form(&form))
-            })
+        // Through cloud-core's one grant path: never re-sent once it may have arrived. The
+        // client's credentials are in the form already (Appspot takes none).
+        let oauth = OAuth2Client {
+            client_id: String::new(),
+            client_secret: None,
+            authorize_url: url.clone(),
+            token_url: url.clone(),
+            redirect_uri: None,
+            client_auth: ClientAuth::None,
+        };
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let resp = oauth
+            .send_token_form(&self.transport, &form)
             .await
             .map_err(|e| crate::error::from_transport(&e))?;
         let status = resp.status();
@@ -276,13 +270,10 @@ impl Refresher {
 }
 
 #[async_trait]
-impl TokenRefresher for Refresher {
-    async fn refresh(
-        &self,
-        current: &cloud_core::Token,
-    ) -> std::result::Result<cloud_core::Token, cloud_core::Error> {
+impl TokenRefresher<Error> for Refresher {
+    async fn refresh(&self, current: &cloud_core::Token) -> Result<cloud_core::Token> {
         // Another process may have refreshed: read the file again first.
-        if let Ok(fresh) = self.read_file() {
+        if let Ok(fresh) = self.read_file().await {
             let exp = fresh.get("exp_time").and_then(Value::as_f64).unwrap_or(0.0);
             let file_token = fresh
                 .get("access_token")
@@ -301,8 +292,8 @@ impl TokenRefresher for Refresher {
             .as_ref()
             .map(|s| s.expose().to_owned())
             .unwrap_or_default();
-        let data = self.refresh_network(&rt).await.map_err(carry)?;
-        self.store(data.clone()).map_err(carry)?;
+        let data = self.refresh_network(&rt).await?;
+        self.store(data.clone()).await?;
         Ok(token_of(&data))
     }
 }
@@ -310,7 +301,7 @@ impl TokenRefresher for Refresher {
 /// The OAuth handler of a client: the token file, the refresh method and the shared token.
 pub struct OAuthHandler {
     refresher: Arc<Refresher>,
-    cache: TokenCache,
+    cache: TokenCache<Error>,
 }
 
 impl fmt::Debug for OAuthHandler {
@@ -339,7 +330,8 @@ impl OAuthHandler {
         urls: &OAuthUrls,
         transport: Transport,
     ) -> Result<Self> {
-        let method = match std::fs::read_to_string(cache_path.join(CLIENT_DATA_FILE)) {
+        let client_data = cache_path.join(CLIENT_DATA_FILE);
+        let method = match blocking(move || Ok(std::fs::read_to_string(client_data)?)).await {
             Ok(text) => match serde_json::from_str::<Value>(&text) {
                 Ok(v) => {
                     let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -365,7 +357,10 @@ impl OAuthHandler {
         };
         let data_path = cache_path.join(OAUTH_DATA_FILE);
         let init_time = now_secs();
-        let text = std::fs::read_to_string(&data_path).map_err(|e| {
+        let read_path = data_path.clone();
+        let text = blocking(move || Ok(std::fs::read_to_string(read_path)?))
+            .await
+            .map_err(|e| {
             Error::Config(format!(
                 "no usable token file {} ({e}); authorize with acd_cli first, or write one with OAuthHandler::write_token_file",
                 data_path.display()
@@ -388,7 +383,7 @@ impl OAuthHandler {
                 "exp_time".into(),
                 Value::from(init_time + expires_in - EXPIRY_MARGIN_SECS),
             );
-            refresher.store(data.clone())?;
+            refresher.store(data.clone()).await?;
         } else if let Ok(mut d) = refresher.data.lock() {
             *d = data.clone();
         }
@@ -422,24 +417,17 @@ impl OAuthHandler {
 
     /// The access token, refreshed first when `now > exp_time` (`get_auth_token`).
     pub async fn get_auth_token(&self) -> Result<Secret> {
-        self.cache.access_token().await.map_err(uncarry)
+        self.cache.access_token().await
     }
 
     /// After a 401 with `rejected`: refreshes once (shared with concurrent callers).
     pub async fn refresh_after_unauthorized(&self, rejected: &Secret) -> Result<Secret> {
-        self.cache
-            .refresh_after_unauthorized(rejected)
-            .await
-            .map_err(uncarry)
+        self.cache.refresh_after_unauthorized(rejected).await
     }
 
     /// Refreshes from the network now.
     pub async fn refresh_auth_token(&self) -> Result<()> {
-        self.cache
-            .force_refresh()
-            .await
-            .map(|_| ())
-            .map_err(uncarry)
+        self.cache.force_refresh().await.map(|_| ())
     }
 
     /// How many refreshes went to the network.

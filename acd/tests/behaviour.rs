@@ -22,7 +22,7 @@ async fn client_with(emu: &Emulator, options: AcdOptions) -> (AcdClient, tempfil
     let c = AcdClient::new(
         dir.path(),
         dir.path(),
-        options.base_url(&emu.base_url()).backoff_wait(false),
+        options.base_url(&emu.base_url()).pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();
@@ -54,7 +54,7 @@ async fn discovery_token_file_and_handler_choice() {
     std::fs::remove_file(dir.path().join("endpoint_data")).unwrap();
     let opts = AcdOptions::default()
         .base_url(&emu.base_url())
-        .backoff_wait(false);
+        .pacing(acd::Pacing::Off);
     let c = AcdClient::new(dir.path(), dir.path(), opts.clone())
         .await
         .unwrap();

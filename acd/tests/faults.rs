@@ -46,7 +46,7 @@ async fn fresh(emu: &Emulator) -> (AcdClient, tempfile::TempDir) {
         cache.path(),
         AcdOptions::default()
             .base_url(&emu.base_url())
-            .backoff_wait(false),
+            .pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();

@@ -27,7 +27,7 @@ fn cache_for(dir: &Path, base: &str) {
 async fn client(base: &str) -> (AcdClient, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     cache_for(dir.path(), base);
-    let opts = AcdOptions::default().backoff_wait(false);
+    let opts = AcdOptions::default().pacing(acd::Pacing::Off);
     let c = AcdClient::new(dir.path(), dir.path(), opts).await.unwrap();
     (c, dir)
 }

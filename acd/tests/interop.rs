@@ -36,7 +36,7 @@ async fn the_original_acdcli_drives_the_emulator() {
     let rust = AcdClient::new(
         cache.path(),
         cache.path(),
-        AcdOptions::default().backoff_wait(false),
+        AcdOptions::default().pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();
@@ -168,7 +168,7 @@ async fn the_original_acdcli_drives_the_emulator() {
     let from_py_cache = AcdClient::new(
         py_cache.path(),
         py_cache.path(),
-        AcdOptions::default().backoff_wait(false),
+        AcdOptions::default().pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();

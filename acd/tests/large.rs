@@ -26,7 +26,7 @@ async fn big_file_and_big_feed_in_bounded_memory() {
         dir.path(),
         AcdOptions::default()
             .base_url(&emu.base_url())
-            .backoff_wait(false),
+            .pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();

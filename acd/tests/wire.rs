@@ -25,7 +25,7 @@ async fn client(server: &Server) -> (AcdClient, tempfile::TempDir) {
     let c = AcdClient::new(
         dir.path(),
         dir.path(),
-        AcdOptions::default().backoff_wait(false),
+        AcdOptions::default().pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();
@@ -429,7 +429,7 @@ async fn statuses_become_request_errors_with_bodies() {
     let dead = AcdClient::new(
         dir.path(),
         dir.path(),
-        AcdOptions::default().backoff_wait(false),
+        AcdOptions::default().pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();

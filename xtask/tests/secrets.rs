@@ -55,7 +55,7 @@ async fn debug_and_display_of_every_credential_client_and_error_hold_no_secret()
     std::fs::write(&oauth, data.to_string()).unwrap();
     let opts = acd::AcdOptions::default()
         .base_url(&emu.base_url())
-        .backoff_wait(false);
+        .pacing(acd::Pacing::Off);
     clean("acd AcdOptions", &format!("{opts:?}"), &s);
     let c = acd::AcdClient::new(dir.path(), dir.path(), opts)
         .await
@@ -198,7 +198,7 @@ async fn trace_output_of_whole_workflows_holds_no_secret() {
         cache.path(),
         acd::AcdOptions::default()
             .base_url(&emu.base_url())
-            .backoff_wait(false),
+            .pacing(acd::Pacing::Off),
     )
     .await
     .unwrap();
