@@ -31,7 +31,7 @@
 //!
 //! | # | quirk (spec 2.10) | here |
 //! |---|---|---|
-//! | 1 | the back-off never re-sends, and delays the next request even after a success | mirrored exactly ([`AcdOptions::backoff_wait`] turns the waits off; [`AcdOptions::retry`] opts into cloud-core's re-sends of 429/5xx/transport errors) |
+//! | 1 | the back-off never re-sends, and delays the next request even after a success | never re-sends by default ([`AcdOptions::http`] with a retry policy opts into cloud-core's re-sends of idempotent calls); waits only from the first failure on ([`Pacing::AfterFailures`]); [`AcdOptions::pacing`]`(`[`Pacing::Original`]`)` restores the wait after successes, [`Pacing::Off`] removes it |
 //! | 2 | the (connect, read) timeouts disabled by a string version comparison | fixed: connect `connection_timeout`, read `idle_timeout` |
 //! | 3 | `get_changes` swallows streaming errors and drops error bodies | fixed: errors are returned, bodies kept; [`AcdClient::changes`] reports whether the end marker arrived |
 //! | 4 | change lines missing a key raise a raw `KeyError`; a missing end is a warning | missing keys are [`Error::Decode`]; a missing end is still only a warning (and visible as `end_reached() == false`) |
@@ -87,3 +87,5 @@ pub use models::{ContentProperties, Node};
 pub use oauth::{OAuthHandler, OAuthMethod};
 
 pub use cloud_core;
+/// The client options and retry policy every crate of the family takes.
+pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};

@@ -7,7 +7,8 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`error`] | [`ErrorKind`] (shared classes of failure), [`ErrorContext`], [`Error`], URL redaction |
-//! | [`retry`] | [`RetryPolicy`]: a pure `decide()` and the async loop around it |
+//! | [`retry`] | [`RetryPolicy`]: a pure `decide()` and the async loop around it; **the retry rule** of every crate |
+//! | [`options`] | [`HttpOptions`]: timeouts, proxies, user agent, an own `reqwest::Client`, the retry policy |
 //! | [`transport`] | [`Transport`]: reqwest with base URL override, user agent, timeouts, tracing |
 //! | [`auth`] | [`Secret`], Basic credentials, OAuth2 [`Token`] and the single-flight [`TokenCache`] |
 //! | [`paging`] | pages and cursors as a [`futures::Stream`] |
@@ -49,6 +50,15 @@
 //! let query = serde_json::to_value(&opts).unwrap();
 //! assert_eq!(query, serde_json::json!({ "limit": 50 }));
 //! ```
+//!
+//! ## Retries, timeouts and client options
+//!
+//! One rule for the whole family, written in [`retry`]: idempotent calls are re-sent after
+//! 408/429/5xx-but-501 answers and transport failures, with `Retry-After` honoured; a request
+//! that is not idempotent (token grants above all) is re-sent only after a connect error.
+//! [`RetryPolicy::none`] never re-sends. Every provider client takes an [`HttpOptions`]
+//! (`.http(..)` on its options), applied by [`transport::TransportBuilder::options`] over the
+//! provider's defaults; each provider README has a "Retries and timeouts" table of its calls.
 //!
 //! ## Secrets
 //!

@@ -50,8 +50,10 @@
 //!   crashed); `Retry-After` as an HTTP date gives `retry_after: None` (the original raised
 //!   `ValueError`); an OAuth error callback without `error_description` is reported (the
 //!   original raised `KeyError`); the caller's options are not mutated.
-//! - Beyond the original: cloud-core's retry policy (429 after `Retry-After`, 5xx and
-//!   transport errors for idempotent calls); uploads stream from a file ([`RequestOptions::file`]).
+//! - Beyond the original: cloud-core's retry policy (GET, PUT, DELETE after 429/5xx and
+//!   transport errors; never a POST or PATCH once answered), connect 5 s and read-idle 60 s
+//!   timeouts; [`Client::with_options`] takes `HttpOptions` (`RetryPolicy::none()` sends each
+//!   call once, as the original); uploads stream from a file ([`RequestOptions::file`]).
 //! - The User-Agent is `kloudless/<version>`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -82,3 +84,5 @@ pub use resources::{
 };
 
 pub use cloud_core;
+/// The client options and retry policy every crate of the family takes.
+pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};

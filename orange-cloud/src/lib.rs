@@ -26,6 +26,14 @@
 //! assert_eq!(bytes, b"hello");
 //! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
 //! ```
+//!
+//! ## Retries and timeouts
+//!
+//! As the original, nothing is re-sent but the one replay after an expired token
+//! (`401 {"message": "Invalid credentials"}`). [`ApiManagerOptions::http`] takes cloud-core's
+//! `HttpOptions`: `retry(RetryPolicy::default())` re-sends GETs and DELETEs (never a POST or a
+//! token grant); timeouts default to connect 5 s and read-idle 60 s (the original had none:
+//! `read_timeout_disabled()`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -50,4 +58,6 @@ pub use models::{File, Folder, Item, SubFolder, Uploaded};
 pub use redirect::read_request_parameters;
 
 pub use cloud_core;
+/// The client options and retry policy every crate of the family takes.
+pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 pub use cloud_core::body::{Progress, UploadSource};

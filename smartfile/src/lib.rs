@@ -45,9 +45,12 @@
 //!   itself); through a partial file; resumable with `Range`. `download_stream` is HEAD's
 //!   `perform_download=False`.
 //! - Retries: the original's throttle retry (503 with `X-Throttle: …; next=N sec`, at most 3
-//!   attempts, then `Could not complete request after 3 trys.`) is mirrored; beyond it, 429
-//!   answers are retried after `Retry-After` by cloud-core's policy
-//!   ([`ClientOptions::retry_rate_limits`]). A retried upload re-sends the whole file (the
+//!   attempts, then `Could not complete request after 3 trys.`) is mirrored inside the shared
+//!   retry loop, on downloads too, its wait capped at [`ClientOptions::throttle_max_wait`]
+//!   (60 s); beyond it, 429 answers are retried after `Retry-After` by cloud-core's policy
+//!   ([`ClientOptions::retry_rate_limits`]). `ClientOptions::http` takes the client options
+//!   (timeouts: connect 5 s, read-idle 60 s; `HttpOptions::retry(RetryPolicy::none())` leaves
+//!   only the original's throttle wait). A retried upload re-sends the whole file (the
 //!   original re-sent an empty part).
 //! - The User-Agent is `smartfile/<version>` (the workspace's convention), not the original's
 //!   `SmartFile Python API client v2.19`; nothing on the server depends on it.
@@ -78,3 +81,5 @@ pub use helpers::{DownloadOptions, TaskResult};
 pub use params::{FilePart, FileSource, Params, Value};
 
 pub use cloud_core;
+/// The client options and retry policy every crate of the family takes.
+pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};

@@ -52,8 +52,11 @@
 //!   [`cloud_core::TokenCache`], so concurrent calls make one refresh and one
 //!   `on_refreshed` call. A 5xx or network failure of the replay is `Unauthorized request`,
 //!   as in the original.
-//! - **Retries**: cloud-core's default policy retries idempotent calls on 5xx/429/connect
-//!   errors (the original never retries; pass `RetryPolicy::none()` for that).
+//! - **Retries and timeouts** ([`CloudOptions::http`]): cloud-core's default policy re-sends
+//!   idempotent calls (GETs, DELETEs, sequence-numbered chunks) after 5xx/429/transport
+//!   errors, never a token grant, a create, a commit or a one-shot upload; connect 5 s,
+//!   read-idle 60 s. The original never retries and has no timeouts:
+//!   `HttpOptions::default().retry(RetryPolicy::none()).read_timeout_disabled()` for that.
 //! - **Replays re-send the whole body** (the original sent an empty body when replaying an
 //!   un-chunked upload after a refresh).
 //! - **Statuses the original leaves unchecked** (metadata's 400/403, the un-chunked upload's
@@ -94,4 +97,4 @@ pub use upload::{UploadIntent, UploadOptions, UploadUrls, CHUNKED_UPLOAD_SIZE, F
 
 pub use cloud_core;
 pub use cloud_core::body::{Download, DownloadOptions, Progress, UploadSource};
-pub use cloud_core::{RetryPolicy, Secret};
+pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy, Secret};
