@@ -58,6 +58,6 @@ pub use models::{File, Folder, Item, SubFolder, Uploaded};
 pub use redirect::read_request_parameters;
 
 pub use cloud_core;
+pub use cloud_core::body::{Progress, UploadSource};
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
-pub use cloud_core::body::{Progress, UploadSource};

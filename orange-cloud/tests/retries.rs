@@ -32,14 +32,6 @@ fn fast() -> RetryPolicy {
     RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(2))
 }
 
-fn sent(emu: &Emulator, method: &str, prefix: &str) -> usize {
-    emu.log()
-        .entries()
-        .iter()
-        .filter(|r| r.method == method && r.path.starts_with(prefix))
-        .count()
-}
-
 #[tokio::test]
 async fn default_sends_once_and_the_policy_retries_only_idempotent_calls() {
     let emu = Emulator::start().await.unwrap();
@@ -47,7 +39,7 @@ async fn default_sends_once_and_the_policy_retries_only_idempotent_calls() {
     emu.faults()
         .fail_next(1, Route::any().path("/cloud/v1/freespace"), 503, None);
     assert!(m.freespace().get().await.is_err());
-    assert_eq!(sent(&emu, "GET", "/cloud/v1/freespace"), 1);
+    assert_eq!(emu.log().count_prefix("GET", "/cloud/v1/freespace"), 1);
 
     let m = signed_in(&emu, HttpOptions::default().retry(fast())).await;
     let mut got = Vec::new();
@@ -60,7 +52,7 @@ async fn default_sends_once_and_the_policy_retries_only_idempotent_calls() {
         let m2 = Method::from_bytes(method.as_bytes()).unwrap();
         emu.faults()
             .fail_next(1, Route::method(m2).path(prefix), 503, None);
-        let before = sent(&emu, method, prefix);
+        let before = emu.log().count_prefix(method, prefix);
         let _ = match name {
             "freespace.get" => m.freespace().get().await.map(|_| ()),
             "folders.get" => m
@@ -75,7 +67,7 @@ async fn default_sends_once_and_the_policy_retries_only_idempotent_calls() {
             }
         };
         emu.faults().clear();
-        got.push((name, sent(&emu, method, prefix) - before));
+        got.push((name, emu.log().count_prefix(method, prefix) - before));
     }
     assert_eq!(
         got,
@@ -109,7 +101,7 @@ async fn a_refused_refresh_forgets_the_refresh_token() {
     );
     assert_eq!(m.refresh_token(), None);
     assert_eq!(
-        sent(&emu, "POST", "/oauth/v2/token"),
+        emu.log().count_prefix("POST", "/oauth/v2/token"),
         2,
         "sign-in and one refresh"
     );

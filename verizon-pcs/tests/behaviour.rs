@@ -552,13 +552,7 @@ async fn uploads_small_chunked_replayed_and_over_quota() {
         500,
         None,
     );
-    let chunk_posts = || {
-        emu.log()
-            .entries()
-            .iter()
-            .filter(|r| r.method == "POST" && r.path.starts_with("/cloud/1/upload/"))
-            .count()
-    };
+    let chunk_posts = || emu.log().count_prefix("POST", "/cloud/1/upload/");
     let chunks_before = chunk_posts();
     let err = cloud
         .upload(

@@ -2,6 +2,8 @@
 //! (idempotent ones) and which never are (token grants, creates, commits); a refresh token
 //! given alone is used; a proxy carries the calls; `RetryPolicy::none()` sends once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use cloud_core::emulator::{ForwardProxy, Route};
@@ -33,14 +35,6 @@ fn authed(emu: &Emulator, http: HttpOptions) -> Cloud {
             .refresh_token(t.refresh_token)
             .http(http),
     )
-}
-
-fn sent(emu: &Emulator, method: &str, prefix: &str) -> usize {
-    emu.log()
-        .entries()
-        .iter()
-        .filter(|r| r.method == method && r.path.starts_with(prefix))
-        .count()
 }
 
 #[tokio::test]
@@ -93,7 +87,7 @@ async fn which_calls_are_retried_after_a_503() {
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         emu.faults()
             .fail_next(1, Route::method(m).path(prefix), 503, None);
-        let before = sent(&emu, method, prefix);
+        let before = emu.log().count_prefix(method, prefix);
         (name, method, prefix, before)
     };
     macro_rules! case {
@@ -101,7 +95,12 @@ async fn which_calls_are_retried_after_a_503() {
             let (name, method, prefix, before) = run($name, $method, $prefix);
             let _ = $call.await;
             emu.faults().clear();
-            table.push((name, method, prefix, sent(&emu, method, prefix) - before));
+            table.push((
+                name,
+                method,
+                prefix,
+                emu.log().count_prefix(method, prefix) - before,
+            ));
         }};
     }
     case!("account", "GET", "/cloud/1/account", c.account());

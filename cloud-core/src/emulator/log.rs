@@ -100,6 +100,18 @@ impl RequestLog {
             .unwrap_or(0)
     }
 
+    /// How many requests of `method` went to a path starting with `prefix`.
+    pub fn count_prefix(&self, method: &str, prefix: &str) -> usize {
+        self.entries
+            .lock()
+            .map(|e| {
+                e.iter()
+                    .filter(|r| r.method == method && r.path.starts_with(prefix))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// Forgets every entry.
     pub fn clear(&self) {
         if let Ok(mut e) = self.entries.lock() {
