@@ -96,7 +96,7 @@ impl RequestError {
             codes::REFRESH_FAILED | codes::INVALID_TOKEN => ErrorKind::Unauthorized,
             s => StatusCode::from_u16(s)
                 .ok()
-                .and_then(|st| ErrorKind::from_status(st, None))
+                .and_then(|st| ErrorKind::from_status(st, self.context.retry_after))
                 .unwrap_or(ErrorKind::Client),
         }
     }
@@ -164,10 +164,19 @@ impl Error {
             Error::Request(r) => r.kind(),
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Decode(_) => ErrorKind::Decode,
-            Error::Config(_) | Error::Io(_) => ErrorKind::Config,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Io(_) => ErrorKind::Io,
         }
     }
+
+    /// Method, redacted URL, status, request id, Retry-After and body snippet of a
+    /// `RequestError` from an answer or a transport failure.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        self.request_error().map(|r| &r.context)
+    }
 }
+
+cloud_core::error_accessors!(Error);
 
 /// Builds the `RequestError` of a failed answer: status, the raw body as the message, the
 /// body's `code` and `info.nodeId` when it is JSON, and the request context. This is the one
@@ -204,6 +213,7 @@ impl From<cloud_core::Error> for Error {
                 Error::InvalidInput(e.message().unwrap_or("invalid input").to_owned())
             }
             ErrorKind::Config => Error::Config(e.to_string()),
+            ErrorKind::Io => Error::Io(std::io::Error::other(e.to_string())),
             _ => from_transport(&e),
         }
     }

@@ -71,8 +71,12 @@ pub enum ErrorKind {
     Decode,
     /// The caller's input was rejected before any request was sent.
     InvalidInput,
-    /// The client is misconfigured (bad base URL, missing credentials, unreadable files).
+    /// The client is misconfigured (bad base URL, missing or unusable credentials or
+    /// settings).
     Config,
+    /// A local file or folder could not be read or written (missing, permission denied, disk
+    /// full).
+    Io,
 }
 
 impl ErrorKind {
@@ -121,6 +125,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Decode => f.write_str("decode error"),
             ErrorKind::InvalidInput => f.write_str("invalid input"),
             ErrorKind::Config => f.write_str("configuration error"),
+            ErrorKind::Io => f.write_str("local I/O error"),
         }
     }
 }
@@ -140,6 +145,8 @@ pub struct ErrorContext {
     pub message: Option<String>,
     /// The server's request id header, where it sent one.
     pub request_id: Option<String>,
+    /// The answer's `Retry-After` (seconds or an HTTP date), where it sent one.
+    pub retry_after: Option<Duration>,
     /// The first bytes (at most [`BODY_SNIPPET_LIMIT`]) of the error body.
     pub body_snippet: Option<String>,
 }
@@ -154,10 +161,11 @@ impl ErrorContext {
         }
     }
 
-    /// Adds the response's status and request id.
+    /// Adds the response's status, request id and `Retry-After`.
     pub fn with_response(mut self, status: StatusCode, headers: &HeaderMap) -> Self {
         self.status = Some(status);
         self.request_id = request_id(headers);
+        self.retry_after = crate::retry::retry_after_header(headers);
         self
     }
 
@@ -359,9 +367,16 @@ impl Error {
     /// The server's Retry-After, for a rate-limit error that carried one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.kind {
-            ErrorKind::RateLimited { retry_after } => retry_after,
-            _ => None,
+            ErrorKind::RateLimited {
+                retry_after: Some(d),
+            } => Some(d),
+            _ => self.context.retry_after,
         }
+    }
+
+    /// The server's request id, when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.context.request_id.as_deref()
     }
 
     /// True when retrying the same request may succeed (and the request is idempotent).
@@ -437,10 +452,8 @@ impl From<std::io::Error> for Error {
         let kind = match e.kind() {
             std::io::ErrorKind::TimedOut => ErrorKind::Transport(TransportKind::Timeout),
             std::io::ErrorKind::UnexpectedEof => ErrorKind::Transport(TransportKind::Truncated),
-            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
-                ErrorKind::InvalidInput
-            }
-            _ => ErrorKind::Config,
+            std::io::ErrorKind::InvalidInput => ErrorKind::InvalidInput,
+            _ => ErrorKind::Io,
         };
         let msg = e.to_string();
         Error::with_message(kind, msg).source_error(e)
@@ -490,6 +503,78 @@ pub fn from_reqwest(e: reqwest::Error, method: Option<&Method>) -> Error {
     }
     context.message = Some(msg);
     Error::new(kind).context(context)
+}
+
+/// Gives a provider crate's `Error` the accessors every crate of the family offers, with the
+/// same types: `status()`, `retry_after()`, `request_id()`, `is_not_found()`,
+/// `is_conflict()`, `is_unauthorized()`, `is_rate_limited()`. The type must have two inherent
+/// methods of its own: `kind(&self) -> cloud_core::ErrorKind` and
+/// `context(&self) -> Option<&cloud_core::ErrorContext>`.
+///
+/// A user of any crate matches failures the same way:
+///
+/// ```
+/// # use cloud_core::{ErrorContext, ErrorKind};
+/// # #[derive(Debug)] enum Error { Http(ErrorKind, ErrorContext) }
+/// # impl Error {
+/// #     pub fn kind(&self) -> ErrorKind { match self { Error::Http(k, _) => k.clone() } }
+/// #     pub fn context(&self) -> Option<&ErrorContext> { match self { Error::Http(_, c) => Some(c) } }
+/// # }
+/// # cloud_core::error_accessors!(Error);
+/// # let err = Error::Http(ErrorKind::RateLimited { retry_after: Some(std::time::Duration::from_secs(3)) }, ErrorContext::default());
+/// match err.kind() {
+///     ErrorKind::NotFound => println!("nothing there"),
+///     ErrorKind::RateLimited { .. } => println!("wait {:?}", err.retry_after()),
+///     ErrorKind::Io => println!("local disk: {err:?}"),
+///     other => println!("{other} (status {:?}, request {:?})", err.status(), err.request_id()),
+/// }
+/// assert!(err.is_rate_limited());
+/// ```
+#[macro_export]
+macro_rules! error_accessors {
+    ($ty:ty) => {
+        impl $ty {
+            /// The HTTP status of the answer, when the failure was an answer.
+            pub fn status(&self) -> ::std::option::Option<$crate::reqwest::StatusCode> {
+                self.context().and_then(|c| c.status)
+            }
+
+            /// How long the server asked to wait (`Retry-After` of a 429 or a 503).
+            pub fn retry_after(&self) -> ::std::option::Option<::std::time::Duration> {
+                match self.kind() {
+                    $crate::ErrorKind::RateLimited {
+                        retry_after: Some(d),
+                    } => Some(d),
+                    _ => self.context().and_then(|c| c.retry_after),
+                }
+            }
+
+            /// The server's request id, when it sent one.
+            pub fn request_id(&self) -> ::std::option::Option<&str> {
+                self.context().and_then(|c| c.request_id.as_deref())
+            }
+
+            /// True for a missing resource (404, 410).
+            pub fn is_not_found(&self) -> bool {
+                matches!(self.kind(), $crate::ErrorKind::NotFound)
+            }
+
+            /// True for a conflict (409: the name is taken, the resource changed).
+            pub fn is_conflict(&self) -> bool {
+                matches!(self.kind(), $crate::ErrorKind::Conflict)
+            }
+
+            /// True for missing, wrong or expired credentials.
+            pub fn is_unauthorized(&self) -> bool {
+                matches!(self.kind(), $crate::ErrorKind::Unauthorized)
+            }
+
+            /// True for a rate limit (429).
+            pub fn is_rate_limited(&self) -> bool {
+                matches!(self.kind(), $crate::ErrorKind::RateLimited { .. })
+            }
+        }
+    };
 }
 
 #[cfg(test)]

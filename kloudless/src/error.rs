@@ -17,7 +17,9 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use cloud_core::ErrorContext;
+use std::time::Duration;
+
+use cloud_core::{ErrorContext, ErrorKind};
 
 /// What an `APIException` carries.
 #[derive(Debug, Clone)]
@@ -104,11 +106,45 @@ impl Error {
         }
     }
 
-    /// `e.status` of an API error.
-    pub fn status(&self) -> Option<u16> {
+    /// `e.status` of an API error, as the original's number (also `status()` as a
+    /// `StatusCode`, the same accessor as every crate's).
+    pub fn status_code(&self) -> Option<u16> {
         self.api_error().map(|e| e.status)
     }
+
+    /// The class of the failure, the same across the family's crates.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidParameter(_) | Error::NoNextPage { .. } => ErrorKind::InvalidInput,
+            Error::TokenVerificationFailed(_) | Error::OauthFlowFailed { .. } => {
+                ErrorKind::Unauthorized
+            }
+            Error::Authorization(_) => ErrorKind::Unauthorized,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::RateLimit { retry_after, .. } => ErrorKind::RateLimited {
+                retry_after: retry_after.and_then(|s| Duration::try_from_secs_f64(s).ok()),
+            },
+            Error::Server(_) => ErrorKind::Server,
+            Error::Api(e) => StatusCode::from_u16(e.status)
+                .ok()
+                .and_then(|st| ErrorKind::from_status(st, e.context.retry_after))
+                .unwrap_or(ErrorKind::Client),
+            Error::Transport(e) => e.kind().clone(),
+            Error::Decode(_) => ErrorKind::Decode,
+        }
+    }
+
+    /// Method, redacted URL, status, request id, Retry-After and body snippet.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        match self {
+            Error::Transport(e) => Some(e.error_context()),
+            _ => self.api_error().map(|e| &e.context),
+        }
+    }
 }
+
+cloud_core::error_accessors!(Error);
 
 const DEFAULT_API: &str = "Request failed.";
 
@@ -213,7 +249,7 @@ mod tests {
                 _ => "other",
             };
             assert_eq!(got, want, "{code}");
-            assert_eq!(e.status(), Some(code));
+            assert_eq!(e.status_code(), Some(code));
         }
         let e = error_from_response(
             s(429),

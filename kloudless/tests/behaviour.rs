@@ -86,7 +86,7 @@ async fn storage_workflow_and_resource_urls() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api(_)));
-    assert_eq!(err.status(), Some(409));
+    assert_eq!(err.status_code(), Some(409));
     assert_eq!(
         err.api_error().unwrap().error_data["conflicting_resource_id"],
         fid.as_str()
@@ -157,7 +157,7 @@ async fn storage_workflow_and_resource_urls() {
             .delete("", RequestOptions::default())
             .await
             .unwrap_err()
-            .status(),
+            .status_code(),
         Some(400)
     );
     folder

@@ -106,7 +106,7 @@ async fn retries_off_sends_one_request_and_a_proxy_carries_the_calls() {
         .get("storage/folders/root", RequestOptions::default())
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.status_code(), Some(503));
     assert_eq!(sent(&emu, &Method::GET), 1);
     emu.faults().clear();
 

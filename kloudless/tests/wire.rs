@@ -233,7 +233,7 @@ async fn paging_resends_headers_and_query() {
 async fn statuses_to_errors_and_wrapping() {
     let mut s = Server::new_async().await;
     let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
-    let no_retry = |e: &Error| e.status();
+    let no_retry = |e: &Error| e.status_code();
     for (status, class) in [
         (400, "Api"),
         (401, "Authorization"),

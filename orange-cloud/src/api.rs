@@ -443,7 +443,7 @@ impl ApiManager {
         match self.inner.tokens.refresh_after_unauthorized(rejected).await {
             Ok(t) => Ok(t),
             Err(e) => {
-                if e.status() == Some(401) {
+                if e.status_code() == Some(401) {
                     self.set_authorized(false);
                     self.inner.tokens.clear();
                 }

@@ -9,7 +9,7 @@
 //! | `Exception("Authorization code not started")` | [`Error::NotStarted`] |
 //! | `requests` exceptions | [`Error::Transport`] |
 
-use cloud_core::ErrorContext;
+use cloud_core::{ErrorContext, ErrorKind};
 
 /// An error of the Orange Cloud client.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +46,7 @@ pub enum Error {
     NotStarted,
     /// The request could not be made or its answer read.
     #[error(transparent)]
-    Transport(#[from] cloud_core::Error),
+    Transport(cloud_core::Error),
     /// A local file could not be read or written.
     #[error("local I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -75,13 +75,64 @@ impl Error {
         }
     }
 
-    /// The HTTP status of a `ClientError` or `OAuthError`.
-    pub fn status(&self) -> Option<u16> {
+    /// The status of a `ClientError` or the `status_code` of an `OAuthError` (which the
+    /// original also gives to failures of its own, such as 500 for a state mismatch).
+    pub fn status_code(&self) -> Option<u16> {
         match self {
             Error::Client { status, .. } => Some(*status),
             Error::OAuth { status_code, .. } => Some(*status_code),
             _ => None,
         }
+    }
+
+    /// The class of the failure, the same across the family's crates.
+    pub fn kind(&self) -> ErrorKind {
+        let of = |code: u16, retry_after| {
+            http::StatusCode::from_u16(code)
+                .ok()
+                .and_then(|st| ErrorKind::from_status(st, retry_after))
+                .unwrap_or(ErrorKind::Client)
+        };
+        match self {
+            Error::Client {
+                status, context, ..
+            } => of(*status, context.retry_after),
+            // An OAuthError is a refused grant or flow whatever number it carries (the
+            // original's 500 for a state mismatch included).
+            Error::OAuth { .. } => ErrorKind::Unauthorized,
+            Error::InsecureRedirect | Error::NotStarted => ErrorKind::InvalidInput,
+            Error::Transport(e) => e.kind().clone(),
+            Error::Io(_) => ErrorKind::Io,
+            Error::Decode(_) => ErrorKind::Decode,
+        }
+    }
+
+    /// Method, redacted URL, status, request id, Retry-After and body snippet, where the
+    /// failure was an answer or a request.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        match self {
+            Error::Client { context, .. } => Some(context),
+            Error::Transport(e) => Some(e.error_context()),
+            _ => None,
+        }
+    }
+}
+
+cloud_core::error_accessors!(Error);
+
+impl From<cloud_core::Error> for Error {
+    fn from(e: cloud_core::Error) -> Self {
+        // A local file that cannot be read or written is an `Io` error, not a transport one.
+        if matches!(e.kind(), ErrorKind::Io) {
+            let kind = e
+                .source_as::<std::io::Error>()
+                .map_or(std::io::ErrorKind::Other, std::io::Error::kind);
+            return Error::Io(std::io::Error::new(
+                kind,
+                e.message().map_or_else(|| e.to_string(), str::to_owned),
+            ));
+        }
+        Error::Transport(e)
     }
 }
 

@@ -184,7 +184,7 @@ async fn a_401_on_refresh_forgets_the_tokens_another_status_does_not() {
         .create_async()
         .await;
         let e = m.freespace().get().await.unwrap_err();
-        assert_eq!(e.status(), Some(status as u16), "{e:?}");
+        assert_eq!(e.status_code(), Some(status as u16), "{e:?}");
         expired.assert_async().await;
         let again = m.freespace().get().await.unwrap_err();
         if cleared {

@@ -181,11 +181,11 @@ impl Response {
     pub fn into_json(self) -> Result<serde_json::Value> {
         match self {
             Response::Json(v) => Ok(v),
-            Response::Text(t) => Err(Error::request(format!(
+            Response::Text(t) => Err(Error::unexpected(format!(
                 "expected JSON, got text: {}",
                 t.chars().take(100).collect::<String>()
             ))),
-            Response::Stream(_) => Err(Error::request("expected JSON, got a non-JSON body")),
+            Response::Stream(_) => Err(Error::unexpected("expected JSON, got a non-JSON body")),
         }
     }
 
@@ -539,7 +539,12 @@ impl Client {
     /// trys." when the throttle wait gave up, else the `ResponseError`.
     async fn failure(&self, method: &Method, resp: cloud_core::reqwest::Response) -> Error {
         if self.throttle_wait && is_throttled(resp.status(), resp.headers()) {
-            return Error::request("Could not complete request after 3 trys.");
+            let ctx = ErrorContext::request(method, resp.url())
+                .with_response(resp.status(), resp.headers());
+            return Error::Request {
+                detail: "Could not complete request after 3 trys.".into(),
+                source: Some(cloud_core::Error::new(cloud_core::ErrorKind::Server).context(ctx)),
+            };
         }
         error_of(method, resp).await
     }

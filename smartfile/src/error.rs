@@ -78,6 +78,15 @@ impl Error {
         }
     }
 
+    /// A `RequestError` for an answer that is not what the call expects (kind `Decode`).
+    pub(crate) fn unexpected(detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Error::Request {
+            source: Some(cloud_core::Error::decode(detail.clone())),
+            detail,
+        }
+    }
+
     /// The HTTP status of a `ResponseError`.
     pub fn status_code(&self) -> Option<u16> {
         match self {
@@ -96,12 +105,28 @@ impl Error {
             Error::Request { .. } => {
                 cloud_core::ErrorKind::Transport(cloud_core::TransportKind::Connect)
             }
-            Error::Response { status, .. } => cloud_core::ErrorKind::from_status(*status, None)
+            Error::Response {
+                status, context, ..
+            } => cloud_core::ErrorKind::from_status(*status, context.retry_after)
                 .unwrap_or(cloud_core::ErrorKind::Decode),
             Error::InvalidInput(_) => cloud_core::ErrorKind::InvalidInput,
         }
     }
+
+    /// Method, redacted URL, status, request id, Retry-After and body snippet, where the
+    /// failure was an answer or a request.
+    pub fn context(&self) -> Option<&ErrorContext> {
+        match self {
+            Error::Response { context, .. } => Some(context),
+            Error::Request {
+                source: Some(s), ..
+            } => Some(s.error_context()),
+            _ => None,
+        }
+    }
 }
+
+cloud_core::error_accessors!(Error);
 
 impl From<cloud_core::Error> for Error {
     fn from(e: cloud_core::Error) -> Self {

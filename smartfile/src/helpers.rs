@@ -155,7 +155,7 @@ impl Client {
                 let pages = v["pages"].as_u64().unwrap_or(1);
                 let items = match v.get_mut("children").map(serde_json::Value::take) {
                     Some(serde_json::Value::Array(items)) => items,
-                    _ => return Err(Error::request("path/info answered without children")),
+                    _ => return Err(Error::unexpected("path/info answered without children")),
                 };
                 let next = (page < pages).then_some(page + 1);
                 Ok(Page::new(items, next))

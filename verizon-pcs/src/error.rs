@@ -204,7 +204,16 @@ pub fn classify(
 impl Error {
     /// Builds the variant for a class, with the SDK's message and the context.
     pub(crate) fn from_kind(kind: ErrorKind, message: &str, context: ErrorContext) -> Self {
-        let source = cloud_core::Error::new(kind.clone()).context(context);
+        // The variant is the original's exception for the call; the kind kept underneath is
+        // the status's own class (a 429 is `RateLimited` with its Retry-After, a 404 on a call
+        // the original reports as a `CloudError` is still `NotFound`).
+        let class = match (&kind, context.status) {
+            (ErrorKind::Client | ErrorKind::Server, Some(st)) => {
+                ErrorKind::from_status(st, context.retry_after).unwrap_or(kind.clone())
+            }
+            _ => kind.clone(),
+        };
+        let source = cloud_core::Error::new(class).context(context);
         let message = message.to_owned();
         match kind {
             ErrorKind::Unauthorized => Error::Unauthorized { message, source },
@@ -265,9 +274,18 @@ impl Error {
         self.core().map(cloud_core::Error::error_context)
     }
 
-    /// The HTTP status, when the server answered.
-    pub fn status(&self) -> Option<StatusCode> {
-        self.core().and_then(cloud_core::Error::status)
+    /// The class of the failure, the same across the family's crates: the variant's own
+    /// (`Unauthorized`, `NotFound`, `OutOfSync` as `PreconditionFailed`, `Conflict`), or for
+    /// `Cloud` the underlying one (`Server`, `RateLimited`, `Transport`, `Decode`, `Io`...).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Unauthorized { .. } => ErrorKind::Unauthorized,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::OutOfSync { .. } => ErrorKind::PreconditionFailed,
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Cloud { source, .. } => source.kind().clone(),
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+        }
     }
 
     /// The SDK's message (as `str(err)` in Python).
@@ -305,6 +323,8 @@ impl From<cloud_core::Error> for Error {
         }
     }
 }
+
+cloud_core::error_accessors!(Error);
 
 #[cfg(test)]
 mod tests {
