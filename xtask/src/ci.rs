@@ -11,6 +11,8 @@ const STEPS: &[&str] = &[
     "fmt",
     "clippy",
     "deny",
+    "udeps",
+    "features",
     "interop-env",
     "test",
     "doc",
@@ -34,6 +36,8 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
             "warnings",
         ])),
         "deny" => deny(),
+        "udeps" => udeps(),
+        "features" => features(),
         "interop-env" => {
             *interop = interop_env()?;
             Ok(())
@@ -87,6 +91,36 @@ fn deny() -> Result {
         );
         Ok(())
     }
+}
+
+/// cargo-machete 0.9.2 (installed into `target/tools` on first use): fails on a dependency
+/// that no crate's code uses (`[package.metadata.cargo-machete] ignored` lists the ones used
+/// under another library name).
+fn udeps() -> Result {
+    let tool = crate::util::installed_tool("cargo-machete", "0.9.2")?;
+    run_cmd(Command::new(tool).current_dir(root()))
+}
+
+/// The feature combinations a user picks, each publishable crate on its own (so that one
+/// crate's features cannot hide another's missing ones): rustls alone, the defaults,
+/// native-tls alone, and the emulator.
+const FEATURE_SETS: &[&[&str]] = &[
+    &["--no-default-features", "--features", "rustls"],
+    &[],
+    &["--no-default-features", "--features", "native-tls"],
+    &["--features", "emulator"],
+];
+
+fn features() -> Result {
+    for (name, _, publishable) in crate::util::members()? {
+        if !publishable {
+            continue;
+        }
+        for set in FEATURE_SETS {
+            run_cmd(cargo().args(["check", "--quiet", "-p", &name]).args(*set))?;
+        }
+    }
+    Ok(())
 }
 
 pub fn run(args: &[String]) -> Result {
