@@ -181,7 +181,7 @@ cloud_core::error_accessors!(Error);
 /// Builds the `RequestError` of a failed answer: status, the raw body as the message, the
 /// body's `code` and `info.nodeId` when it is JSON, and the request context. This is the one
 /// mapping from an HTTP failure to this crate's error.
-pub fn from_response(status: StatusCode, body: &[u8], context: ErrorContext) -> Error {
+pub(crate) fn from_response(status: StatusCode, body: &[u8], context: ErrorContext) -> Error {
     let text = String::from_utf8_lossy(body).into_owned();
     let mut e = RequestError::new(status.as_u16(), text);
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
@@ -220,7 +220,7 @@ impl From<cloud_core::Error> for Error {
 }
 
 /// A transport failure: `RequestError(1000, <the transport error's text>)`.
-pub fn from_transport(e: &cloud_core::Error) -> Error {
+pub(crate) fn from_transport(e: &cloud_core::Error) -> Error {
     let mut r = RequestError::new(
         codes::CONN_EXCEPTION,
         e.message().unwrap_or("connection error"),

@@ -52,6 +52,7 @@
 //! 401 (servers invalidated tokens early); listings are streams that keep the pages already
 //! received when a later page fails.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod account;
@@ -71,6 +72,7 @@ mod pyjson;
 mod trash;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 pub use account::{file_size_pair, Usage};

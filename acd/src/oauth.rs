@@ -119,16 +119,14 @@ fn token_of(data: &Map<String, Value>) -> cloud_core::Token {
     let at = exp + EXPIRY_MARGIN_SECS;
     let expires_at =
         DateTime::<Utc>::from_timestamp(at.min(1e12) as i64, ((at.fract()) * 1e9) as u32);
-    cloud_core::Token {
-        access_token: Secret::new(s("access_token")),
-        refresh_token: Some(Secret::new(s("refresh_token"))),
-        expires_at,
-        token_type: data
-            .get("token_type")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        scope: None,
-    }
+    cloud_core::Token::new(s("access_token"))
+        .with_refresh_token(Some(Secret::new(s("refresh_token"))))
+        .with_expires_at(expires_at)
+        .with_token_type(
+            data.get("token_type")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        )
 }
 
 /// Writes `value` to `path` atomically (a random-suffix temporary file, fsync, renames), with
@@ -431,6 +429,9 @@ impl OAuthHandler {
     }
 
     /// How many refreshes went to the network.
+    /// A test hook (feature `emulator`): tests count refreshes against the emulator's.
+    #[cfg(feature = "emulator")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
     pub fn refresh_count(&self) -> u64 {
         self.refresher.network_refreshes.load(Ordering::SeqCst)
     }

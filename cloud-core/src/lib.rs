@@ -66,6 +66,7 @@
 //! `Display`. Errors keep a redacted URL and no header but the request id; `tracing` spans
 //! carry the redacted URL only.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub mod auth;
@@ -77,6 +78,7 @@ pub mod retry;
 pub mod transport;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 pub use auth::{BasicCredentials, OAuth2Client, Secret, Token, TokenCache};

@@ -53,6 +53,7 @@ impl Idempotency {
 
 /// What happened to one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The server answered with this status (and maybe a Retry-After).
     Status {
@@ -67,6 +68,7 @@ pub enum Outcome {
 
 /// What the loop knows when it asks for a decision.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Attempt {
     /// Retries already made (0 after the first attempt failed).
     pub retries: u32,
@@ -80,6 +82,7 @@ pub struct Attempt {
 
 /// Why the loop stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StopReason {
     /// The outcome is a success.
     Success,
@@ -95,6 +98,7 @@ pub enum StopReason {
 
 /// The decision for one failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Decision {
     /// Wait, then send again.
     Retry {

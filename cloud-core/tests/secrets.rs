@@ -17,13 +17,7 @@ fn assert_clean(what: &str, shown: String) {
 
 #[tokio::test]
 async fn debug_of_every_credential_and_error_holds_no_secret() {
-    let token = Token {
-        access_token: Secret::new(SECRET),
-        refresh_token: Some(Secret::new(SECRET)),
-        expires_at: None,
-        token_type: None,
-        scope: None,
-    };
+    let token = Token::new(SECRET).with_refresh_token(Some(Secret::new(SECRET)));
     assert_clean("Secret", format!("{:?}", Secret::new(SECRET)));
     assert_clean("Token", format!("{token:?} {token:#?}"));
     let resp: TokenResponse = serde_json::from_value(serde_json::json!({

@@ -84,13 +84,10 @@ async fn fifty_callers_with_an_expired_token_cause_one_refresh() {
     let f = fixture(Duration::from_secs(3600)).await;
     let issued = f.oauth.issue_token();
     // The client believes its token expired a minute ago.
-    let token = Token {
-        access_token: Secret::new("stale"),
-        refresh_token: Some(issued.refresh_token.clone()),
-        expires_at: Some(Utc::now() - chrono::Duration::seconds(60)),
-        token_type: Some("bearer".into()),
-        scope: None,
-    };
+    let token = Token::new(Secret::new("stale"))
+        .with_refresh_token(Some(issued.refresh_token.clone()))
+        .with_expires_at(Some(Utc::now() - chrono::Duration::seconds(60)))
+        .with_token_type(Some("bearer".into()));
     let (cache, calls) = cache_with_hook(&f, token);
     let mut tasks = Vec::new();
     for _ in 0..50 {
@@ -113,13 +110,10 @@ async fn fifty_callers_with_an_expired_token_cause_one_refresh() {
 async fn fifty_callers_hitting_401_cause_one_refresh() {
     let f = fixture(Duration::from_secs(3600)).await;
     let issued = f.oauth.issue_token();
-    let token = Token {
-        access_token: issued.access_token.clone(),
-        refresh_token: Some(issued.refresh_token.clone()),
-        expires_at: Some(Utc::now() + chrono::Duration::seconds(3600)),
-        token_type: Some("bearer".into()),
-        scope: None,
-    };
+    let token = Token::new(issued.access_token.clone())
+        .with_refresh_token(Some(issued.refresh_token.clone()))
+        .with_expires_at(Some(Utc::now() + chrono::Duration::seconds(3600)))
+        .with_token_type(Some("bearer".into()));
     let (cache, calls) = cache_with_hook(&f, token);
     // The server expires every token it issued: the client only learns it from a 401.
     f.server.faults().expire_tokens();

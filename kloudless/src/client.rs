@@ -21,6 +21,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.kloudless.com";
 
 /// `kloudless.configuration`: read when a client is built and by the OAuth helpers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Configuration {
     /// `base_url` (default `https://api.kloudless.com`).
     pub base_url: String,

@@ -56,15 +56,17 @@
 //!   call once, as the original); uploads stream from a file ([`RequestOptions::file`]).
 //! - The User-Agent is `kloudless/<version>`.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod application;
 mod client;
 pub mod error;
 mod resources;
-pub mod util;
+mod util;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 #[cfg(feature = "fuzzing")]

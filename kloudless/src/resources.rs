@@ -107,6 +107,7 @@ pub struct Resource {
 
 /// A field that may be absent (`empty`), `null`, or a value.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Field {
     /// Absent from the JSON (the original's `empty`).
     Empty,
@@ -141,6 +142,7 @@ pub struct ResourceList {
 
 /// What a request returns.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Response {
     /// A raw answer (no JSON, an empty body, or `get_raw_response`).
     Raw(RawResponse),

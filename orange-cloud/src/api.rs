@@ -153,14 +153,10 @@ fn token_of(v: &Value, previous_refresh: Option<&Secret>) -> Result<Token> {
         .as_str()
         .map(Secret::new)
         .or_else(|| previous_refresh.cloned());
-    Ok(Token {
-        access_token: Secret::new(access),
-        refresh_token: refresh,
-        // The original ignores expires_in: refresh is reactive only.
-        expires_at: None,
-        token_type: v["token_type"].as_str().map(str::to_owned),
-        scope: None,
-    })
+    // The original ignores expires_in: refresh is reactive only.
+    Ok(Token::new(access)
+        .with_refresh_token(refresh)
+        .with_token_type(v["token_type"].as_str().map(str::to_owned)))
 }
 
 #[async_trait]
@@ -278,6 +274,9 @@ impl ApiManager {
     }
 
     /// How many refreshes were made.
+    /// A test hook (feature `emulator`): tests count refreshes against the emulator's.
+    #[cfg(feature = "emulator")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
     pub fn refresh_count(&self) -> u64 {
         self.inner.tokens.refresh_count()
     }

@@ -35,6 +35,7 @@
 //! token grant); timeouts default to connect 5 s and read-idle 60 s (the original had none:
 //! `read_timeout_disabled()`).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod api;
@@ -47,6 +48,7 @@ pub mod models;
 mod redirect;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 pub use api::{

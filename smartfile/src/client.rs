@@ -26,14 +26,13 @@ use crate::params::{FileSource, Params};
 pub const API_URL: &str = "https://app.smartfile.com/";
 /// The original's User-Agent (this crate sends `smartfile/<version>`, see the crate docs).
 pub const HTTP_USER_AGENT: &str = "SmartFile Python API client v2.19";
-/// The throttle header's pattern: `<text>; next=<seconds> sec`.
-pub const THROTTLE_PATTERN: &str = r"^.*; next=([\d\.]+) sec$";
 /// Attempts per call under throttling.
-pub const MAX_ATTEMPTS: u32 = 3;
+pub(crate) const MAX_ATTEMPTS: u32 = 3;
 
-/// The seconds of an `X-Throttle` value, per [`THROTTLE_PATTERN`]; `None` when it does not
+/// The seconds of an `X-Throttle` value, per the original's pattern
+/// `^.*; next=([\d\.]+) sec$`; `None` when it does not
 /// match (or the number does not parse, where the original raised `ValueError`).
-pub fn throttle_delay(value: &str) -> Option<f64> {
+pub(crate) fn throttle_delay(value: &str) -> Option<f64> {
     let (_, rest) = value.rsplit_once("; next=")?;
     let num = rest.strip_suffix(" sec")?;
     if num.is_empty() || !num.chars().all(|c| c.is_ascii_digit() || c == '.') {
@@ -159,6 +158,7 @@ impl<T: Into<Id>> From<Option<T>> for Id {
 /// What a call returns: JSON when the answer's Content-Type is exactly `application/json`
 /// (text when that JSON does not parse), otherwise the body as a stream (never buffered).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Response {
     /// Decoded JSON.
     Json(serde_json::Value),
@@ -322,7 +322,7 @@ fn requote_keep(c: char) -> bool {
 
 /// `requests.utils.requote_uri`: valid `%XX` escapes kept, everything outside the unreserved
 /// and reserved sets percent-encoded as UTF-8; with an invalid escape, every `%` is encoded.
-pub fn requote_uri(uri: &str) -> String {
+pub(crate) fn requote_uri(uri: &str) -> String {
     let bytes = uri.as_bytes();
     let valid = bytes.iter().enumerate().all(|(i, b)| {
         *b != b'%'

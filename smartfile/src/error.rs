@@ -17,6 +17,7 @@ use cloud_core::ErrorContext;
 
 /// `ResponseError.detail`: text, or the JSON of `field_errors`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Detail {
     /// A message.
     Text(String),
@@ -141,7 +142,7 @@ impl From<cloud_core::Error> for Error {
 }
 
 /// Python's `repr()` of a JSON value (`{'path': ['required']}`).
-pub fn py_repr(v: &Value) -> String {
+pub(crate) fn py_repr(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -187,7 +188,7 @@ fn py_str_repr(s: &str) -> String {
 }
 
 /// Python 3's `repr()` of bytes (`b'{"detail": "bad"}'`).
-pub fn py_bytes_repr(b: &[u8]) -> String {
+pub(crate) fn py_bytes_repr(b: &[u8]) -> String {
     let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
         b'"'
     } else {
@@ -214,7 +215,7 @@ pub fn py_bytes_repr(b: &[u8]) -> String {
 }
 
 /// `ResponseError.detail`, by the original's rules (Python 3 behaviour, bytes repr included).
-pub fn detail_of(status: StatusCode, body: &[u8]) -> Detail {
+pub(crate) fn detail_of(status: StatusCode, body: &[u8]) -> Detail {
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         return Detail::Text(if status == StatusCode::NOT_FOUND {
             "Invalid URL, check your API path".into()
@@ -250,7 +251,7 @@ pub fn detail_of(status: StatusCode, body: &[u8]) -> Detail {
 
 /// The `ResponseError` of a failed answer: the one mapping from an error response to this
 /// crate's error.
-pub fn response_error(status: StatusCode, body: &[u8], mut context: ErrorContext) -> Error {
+pub(crate) fn response_error(status: StatusCode, body: &[u8], mut context: ErrorContext) -> Error {
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         context.message = v.get("detail").and_then(Value::as_str).map(str::to_owned);
     }

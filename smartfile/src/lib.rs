@@ -57,6 +57,7 @@
 //! - Move semantics are the server's; the emulator's choice is documented in its module.
 //! - `smartfile.sync` (librsync deltas) is not mirrored: it needs the librsync C library.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod client;
@@ -66,14 +67,15 @@ mod helpers;
 mod params;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub use client::{
-    requote_uri, throttle_delay, BasicClient, BasicOptions, Client, ClientOptions, Id, OAuthClient,
-    Response, API_URL, HTTP_USER_AGENT, MAX_ATTEMPTS, THROTTLE_PATTERN,
+    BasicClient, BasicOptions, Client, ClientOptions, Id, OAuthClient, Response, API_URL,
+    HTTP_USER_AGENT,
 };
 pub use credentials::{clean_tokens, netrc_lookup, OAuthToken, MIN_TOKEN_LEN};
 pub use error::{Detail, Error, Result};

@@ -54,6 +54,7 @@ pub struct FilePart {
 
 /// Where a file part's bytes come from.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum FileSource {
     /// A local file, opened for each attempt.
     Path(PathBuf),

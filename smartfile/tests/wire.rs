@@ -185,6 +185,7 @@ async fn response_decoding_is_exact() {
             Response::Json(_) => "json",
             Response::Text(_) => "text",
             Response::Stream(_) => "stream",
+            _ => "other",
         };
         assert_eq!(got, kind, "{ct}");
         let bytes = r.bytes().await.unwrap();

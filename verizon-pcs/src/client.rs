@@ -134,15 +134,13 @@ impl Refresher {
 }
 
 fn to_core(t: &Token) -> cloud_core::Token {
-    cloud_core::Token {
-        access_token: t.access_token.clone(),
-        refresh_token: Some(t.refresh_token.clone()),
-        expires_at: t
-            .expires_in
-            .map(|s| Utc::now() + chrono::Duration::seconds(s.min(i64::MAX as u64) as i64)),
-        token_type: t.token_type.clone(),
-        scope: None,
-    }
+    cloud_core::Token::new(t.access_token.clone())
+        .with_refresh_token(Some(t.refresh_token.clone()))
+        .with_expires_at(
+            t.expires_in
+                .map(|s| Utc::now() + chrono::Duration::seconds(s.min(i64::MAX as u64) as i64)),
+        )
+        .with_token_type(t.token_type.clone())
 }
 
 fn from_core(t: &cloud_core::Token) -> Token {
@@ -318,13 +316,11 @@ impl Cloud {
         // `authenticated` until `refresh()` gets one).
         let token = match (options.access_token, options.refresh_token) {
             (None, None) => None,
-            (access, refresh) => Some(cloud_core::Token {
-                access_token: access.unwrap_or_default(),
-                refresh_token: refresh,
-                expires_at: None,
-                token_type: Some("Bearer".into()),
-                scope: None,
-            }),
+            (access, refresh) => Some(
+                cloud_core::Token::new(access.unwrap_or_default())
+                    .with_refresh_token(refresh)
+                    .with_token_type(Some("Bearer".into())),
+            ),
         };
         let tokens: TokenCache<Error> =
             TokenCache::new(token, refresher.clone() as Arc<dyn TokenRefresher<Error>>);
@@ -383,6 +379,9 @@ impl Cloud {
     }
 
     /// How many refreshes this client (and its clones) made.
+    /// A test hook (feature `emulator`): tests count refreshes against the emulator's.
+    #[cfg(feature = "emulator")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
     pub fn refresh_count(&self) -> u64 {
         self.inner.tokens.refresh_count()
     }

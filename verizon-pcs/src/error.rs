@@ -116,7 +116,7 @@ pub mod messages {
 /// Which call an answer belongs to: each checks its own statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Call {
+pub(crate) enum Call {
     /// `token(code)`.
     Token,
     /// `refresh()`.
@@ -143,6 +143,7 @@ pub enum Call {
 
 impl Call {
     /// Every call.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn all() -> &'static [Call] {
         use Call::*;
         &[
@@ -155,7 +156,7 @@ impl Call {
 /// What a status means for a call: `Ok(())` when the call goes on, or the error's class and
 /// message. 5xx are checked first (as the original's `networker` does), then the call's own
 /// rules. A 401 reaching this function is final (the refresh was already tried).
-pub fn classify(
+pub(crate) fn classify(
     call: Call,
     status: StatusCode,
 ) -> std::result::Result<(), (ErrorKind, &'static str)> {

@@ -113,11 +113,22 @@ impl FileOpOptions {
 
 /// A file or a folder, as copy, move, rename and restore answer.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Item {
     /// A file.
     File(CloudFile),
     /// A folder.
     Folder(CloudFolder),
+}
+
+impl Item {
+    /// The file's or folder's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Item::File(f) => &f.name,
+            Item::Folder(f) => &f.name,
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -71,6 +71,7 @@
 //!   `POST /trash/restore?path=`. Answers `{"file": …}` or `{"folder": …}`; 409 is
 //!   [`Error::Conflict`].
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod client;
@@ -84,6 +85,7 @@ mod trash;
 mod upload;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 pub use client::{Cloud, CloudOptions, OnRefreshed, API_CLOUD};

@@ -12,9 +12,11 @@ use cloud_core::Secret;
 /// The token endpoint's answer (`thingspace.models.Token`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Token {
-    /// The bearer token.
+    /// The bearer token (serialized as it is: this is the wire answer and the form to store).
+    #[serde(serialize_with = "Secret::serialize_exposed")]
     pub access_token: Secret,
     /// The refresh token (the service rotates it on every refresh).
+    #[serde(serialize_with = "Secret::serialize_exposed")]
     pub refresh_token: Secret,
     /// Lifetime of the access token in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -296,13 +296,7 @@ async fn search_pages_over_a_thousand_files_with_sort() {
         .try_collect()
         .await
         .unwrap();
-    let names: Vec<String> = hits
-        .iter()
-        .map(|h| match h {
-            Item::File(f) => f.name.clone(),
-            Item::Folder(f) => f.name.clone(),
-        })
-        .collect();
+    let names: Vec<String> = hits.iter().map(|h| h.name().to_owned()).collect();
     assert_eq!(names.len(), 1000);
     assert_eq!(names[0], "file0999.txt");
     assert_eq!(names[999], "file0000.txt");

@@ -14,13 +14,20 @@ use crate::retry::Idempotency;
 use crate::transport::{error_from_response, read_json, Transport};
 use crate::Secret;
 
-/// An OAuth2 token.
+/// An OAuth2 token. `Serialize` writes the real tokens (explicitly, see [`Secret`]): it is
+/// the form to persist; `Debug` redacts them.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Token {
     /// The bearer token.
+    #[serde(serialize_with = "Secret::serialize_exposed")]
     pub access_token: Secret,
     /// The refresh token, when the server issued one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "Secret::serialize_exposed_opt"
+    )]
     pub refresh_token: Option<Secret>,
     /// When the access token expires, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +53,42 @@ impl fmt::Debug for Token {
 }
 
 impl Token {
+    /// A token with this access token and nothing else known (build the rest with the
+    /// `with_*` methods; the struct is `#[non_exhaustive]`).
+    pub fn new(access_token: impl Into<Secret>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            refresh_token: None,
+            expires_at: None,
+            token_type: None,
+            scope: None,
+        }
+    }
+
+    /// Sets the refresh token.
+    pub fn with_refresh_token(mut self, refresh_token: Option<Secret>) -> Self {
+        self.refresh_token = refresh_token;
+        self
+    }
+
+    /// Sets the expiry.
+    pub fn with_expires_at(mut self, expires_at: Option<DateTime<Utc>>) -> Self {
+        self.expires_at = expires_at;
+        self
+    }
+
+    /// Sets the token type.
+    pub fn with_token_type(mut self, token_type: Option<String>) -> Self {
+        self.token_type = token_type;
+        self
+    }
+
+    /// Sets the scope.
+    pub fn with_scope(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
+
     /// A token with only an access token (no expiry known).
     pub fn bearer(access_token: impl Into<Secret>) -> Self {
         Self {
@@ -72,7 +115,8 @@ impl Token {
 /// A token endpoint's JSON answer (RFC 6749 section 5.1), with any extra fields kept.
 #[derive(Clone, Deserialize, Serialize)]
 pub struct TokenResponse {
-    /// The access token.
+    /// The access token (serialized as it is: this is the wire answer).
+    #[serde(serialize_with = "Secret::serialize_exposed")]
     pub access_token: Secret,
     /// The token type.
     #[serde(default)]
@@ -81,7 +125,7 @@ pub struct TokenResponse {
     #[serde(default)]
     pub expires_in: Option<i64>,
     /// The refresh token.
-    #[serde(default)]
+    #[serde(default, serialize_with = "Secret::serialize_exposed_opt")]
     pub refresh_token: Option<Secret>,
     /// The granted scope.
     #[serde(default)]
@@ -122,6 +166,7 @@ impl TokenResponse {
 
 /// How the client authenticates itself at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ClientAuth {
     /// `Authorization: Basic base64(client_id:client_secret)`.
     #[default]

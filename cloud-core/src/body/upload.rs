@@ -41,6 +41,7 @@ where
 }
 
 /// Where an upload's bytes come from.
+#[non_exhaustive]
 pub enum UploadSource {
     /// A local file: reopened for each attempt, so a retry re-sends the whole file.
     Path(PathBuf),
