@@ -463,17 +463,70 @@ pub(crate) fn py_json(v: &Value) -> String {
 }
 
 /// `Account(token=None, api_key=None, account_id=None)`: a [`Client`] on
-/// `<base>/v<version>/accounts/<account_id or me>`; dereferences to it.
+/// `<base>/v<version>/accounts/<account_id or me>`, with every call of it.
 #[derive(Clone, Debug)]
 pub struct Account {
     client: Client,
     account_id: String,
 }
 
-impl std::ops::Deref for Account {
-    type Target = Client;
-    fn deref(&self) -> &Client {
+impl AsRef<Client> for Account {
+    fn as_ref(&self) -> &Client {
         &self.client
+    }
+}
+
+/// The calls `Account` inherits from `Client` in the original, written on the type (the Rust
+/// API guidelines keep `Deref` for smart pointers).
+impl Account {
+    /// The [`Client`] this account session is built on.
+    pub fn as_client(&self) -> &Client {
+        &self.client
+    }
+
+    /// [`Client::url`]: `<base>/v<version>/accounts/<account_id>`.
+    pub fn url(&self) -> &str {
+        self.client.url()
+    }
+
+    /// [`Client::set_header`].
+    pub fn set_header(&self, name: impl Into<String>, value: impl Into<String>) {
+        self.client.set_header(name, value)
+    }
+
+    /// [`Client::request`].
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.client.request(method, path, options).await
+    }
+
+    /// [`Client::get`].
+    pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.client.get(path, options).await
+    }
+
+    /// [`Client::post`].
+    pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.client.post(path, options).await
+    }
+
+    /// [`Client::put`].
+    pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.client.put(path, options).await
+    }
+
+    /// [`Client::patch`].
+    pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.client.patch(path, options).await
+    }
+
+    /// [`Client::delete`].
+    pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
+        self.client.delete(path, options).await
     }
 }
 

@@ -58,7 +58,7 @@ async fn main() -> Res {
             println!("{}", serde_json::json!({"big": "/big.bin", "small": small}));
         }
         "download-sink" => {
-            sink(&api, arg(2)?).await?;
+            sink(api.as_client(), arg(2)?).await?;
         }
         "download-file" => {
             let target = std::path::Path::new(arg(3)?).join("download-file.bin");
@@ -95,7 +95,7 @@ async fn main() -> Res {
             let tasks: Vec<_> = args[2..]
                 .iter()
                 .map(|p| {
-                    let (api, p) = (Client::clone(&api), p.clone());
+                    let (api, p) = (api.as_client().clone(), p.clone());
                     tokio::spawn(async move { sink(&api, &p).await.map_err(|e| e.to_string()) })
                 })
                 .collect();

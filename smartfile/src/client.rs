@@ -2,7 +2,6 @@
 //! [`BasicClient`] and [`OAuthClient`].
 
 use std::fmt;
-use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -703,18 +702,12 @@ impl BasicOptions {
     }
 }
 
-/// HTTP Basic with an API key and password (`BasicClient`); dereferences to [`Client`] as
-/// the Python class inherits from it.
+/// HTTP Basic with an API key and password (`BasicClient`): every call of [`Client`] (which
+/// the Python class inherits) is on this type too, and [`BasicClient::as_client`] gives the
+/// client itself.
 #[derive(Debug)]
 pub struct BasicClient {
-    client: Client,
-}
-
-impl Deref for BasicClient {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        &self.client
-    }
+    pub(crate) client: Client,
 }
 
 const BASIC_MISSING: &str =
@@ -774,17 +767,11 @@ impl BasicClient {
     }
 }
 
-/// OAuth 1.0 PLAINTEXT (`OAuthClient`); dereferences to [`Client`].
+/// OAuth 1.0 PLAINTEXT (`OAuthClient`): every call of [`Client`] is on this type too, and
+/// [`OAuthClient::as_client`] gives the client itself.
 #[derive(Debug)]
 pub struct OAuthClient {
-    client: Client,
-}
-
-impl Deref for OAuthClient {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        &self.client
-    }
+    pub(crate) client: Client,
 }
 
 fn env_or(v: Option<&str>, name: &str) -> Option<String> {

@@ -64,6 +64,7 @@ mod client;
 mod credentials;
 pub mod error;
 mod helpers;
+mod inherit;
 mod params;
 
 #[cfg(feature = "emulator")]

@@ -44,7 +44,7 @@ async fn fault_matrix() {
             .url(emu.base_url()),
     )
     .unwrap();
-    let api: Client = Client::clone(&api);
+    let api: Client = api.as_client().clone();
     let one = data(1 << 20, 1);
     api.upload_part(FilePart::bytes("one.bin", one.clone()))
         .await
