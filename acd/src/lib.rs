@@ -51,6 +51,14 @@
 //! `get_owner_id` probes once per client; [`AcdOptions::refresh_on_401`] refreshes once on a
 //! 401 (servers invalidated tokens early); listings are streams that keep the pages already
 //! received when a later page fails.
+//!
+//! ## What is public, and why
+//!
+//! [`AcdClient`] with the mixins' calls, [`AcdOptions`], [`Pacing`], the models, the token
+//! handler (`oauth`, whose file format users write), the settings (`config`), change
+//! streams, [`Error`] with [`RequestError`] and its `codes` (the original's numbers), and
+//! `emulator` (feature). The answer-to-error mapping is crate-private; `fuzzing` is
+//! `#[doc(hidden)]`; `OAuthHandler::refresh_count` is a test hook behind `emulator`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -91,3 +99,9 @@ pub use oauth::{OAuthHandler, OAuthMethod};
 pub use cloud_core;
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -65,6 +65,16 @@
 //! Tokens, keys and passwords are [`Secret`]s: `Debug` prints `***` and there is no
 //! `Display`. Errors keep a redacted URL and no header but the request id; `tracing` spans
 //! carry the redacted URL only.
+//!
+//! ## What is public, and why
+//!
+//! Everything here is public because the provider crates build on it and their users meet it
+//! in their own code: errors and their accessors ([`error_accessors!`]), [`HttpOptions`] and
+//! [`RetryPolicy`] (every client takes them), the retry decision types (for writing a custom
+//! [`RetryStrategy`]), [`Transport`], the auth types, paging and body helpers. `emulator`
+//! (feature) is the harness provider emulators and users' tests build on; it exposes `axum`
+//! types (routers), so its API follows axum's major versions. Enums and structs that will grow
+//! are `#[non_exhaustive]`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -92,3 +102,9 @@ pub use bytes;
 pub use futures;
 pub use reqwest;
 pub use url;
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

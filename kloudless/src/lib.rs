@@ -55,6 +55,14 @@
 //!   timeouts; [`Client::with_options`] takes `HttpOptions` (`RetryPolicy::none()` sends each
 //!   call once, as the original); uploads stream from a file ([`RequestOptions::file`]).
 //! - The User-Agent is `kloudless/<version>`.
+//!
+//! ## What is public, and why
+//!
+//! The configuration, [`Client`] and [`Account`] (with every call of the Python classes, no
+//! `Deref`), [`RequestOptions`], the answer types and paging iterators, the OAuth helpers,
+//! [`Error`] with [`ApiError`], and `emulator` (feature). The URL helpers of the original's
+//! `util` module are crate-private (the original's users do not call them); `fuzzing` is
+//! `#[doc(hidden)]`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -88,3 +96,9 @@ pub use resources::{
 pub use cloud_core;
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -34,6 +34,12 @@
 //! `HttpOptions`: `retry(RetryPolicy::default())` re-sends GETs and DELETEs (never a POST or a
 //! token grant); timeouts default to connect 5 s and read-idle 60 s (the original had none:
 //! `read_timeout_disabled()`).
+//!
+//! ## What is public, and why
+//!
+//! [`ApiManager`] and its options, the three domains, the models, [`Error`], the redirect
+//! parameter reader the original exposes, and `emulator` (feature). `fuzzing` is
+//! `#[doc(hidden)]`; `ApiManager::refresh_count` is a test hook behind `emulator`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -63,3 +69,9 @@ pub use cloud_core;
 pub use cloud_core::body::{Progress, UploadSource};
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -143,7 +143,7 @@ macro_rules! client_calls {
                 self.client.children_stream(path, limit)
             }
 
-            /// [`Client::move`](Client::r#move).
+            /// `Client::move` (`r#move`).
             pub async fn r#move(&self, src_path: &str, dst_path: &str) -> Result<Response> {
                 self.client.r#move(src_path, dst_path).await
             }

@@ -56,6 +56,14 @@
 //!   `SmartFile Python API client v2.19`; nothing on the server depends on it.
 //! - Move semantics are the server's; the emulator's choice is documented in its module.
 //! - `smartfile.sync` (librsync deltas) is not mirrored: it needs the librsync C library.
+//!
+//! ## What is public, and why
+//!
+//! [`Client`], [`BasicClient`], [`OAuthClient`] (each with every call the Python class has,
+//! no `Deref`), their options, [`Params`] and file parts, [`Response`], [`Error`] with
+//! [`Detail`], the netrc and token helpers the original exports (`netrc_lookup`,
+//! `clean_tokens`), and `emulator` (feature). URL re-quoting, the throttle parsing and the
+//! error-body decoding are crate-private; `fuzzing` is `#[doc(hidden)]`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -86,3 +94,9 @@ pub use params::{FilePart, FileSource, Params, Value};
 pub use cloud_core;
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -70,6 +70,14 @@
 //!   `POST /rename?src=&target=<new name>`; `GET /trash`; `DELETE /trash`;
 //!   `POST /trash/restore?path=`. Answers `{"file": …}` or `{"folder": …}`; 409 is
 //!   [`Error::Conflict`].
+//!
+//! ## What is public, and why
+//!
+//! [`Cloud`] and its options, the models the calls return, [`Error`] (with `error::messages`,
+//! the SDK's own texts, which users compare against), the body helpers re-exported from
+//! cloud-core, and `emulator` (feature). The status-to-error table is crate-private;
+//! `fuzzing` is `#[doc(hidden)]` (for `cargo xtask fuzz`, not a stable API);
+//! `Cloud::refresh_count` is a test hook behind the `emulator` feature.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -100,3 +108,9 @@ pub use upload::{UploadIntent, UploadOptions, UploadUrls, CHUNKED_UPLOAD_SIZE, F
 pub use cloud_core;
 pub use cloud_core::body::{Download, DownloadOptions, Progress, UploadSource};
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy, Secret};
+
+/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
+/// that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
