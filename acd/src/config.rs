@@ -100,15 +100,15 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let dir = std::env::temp_dir().join(format!("acd-settings-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        assert_eq!(Settings::load(&dir).unwrap(), Settings::default());
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        assert_eq!(Settings::load(dir).unwrap(), Settings::default());
         std::fs::write(
             dir.join(SETTINGS_FILENAME),
             "[transfer]\ndl_chunk_size = 4000\nchunk_retries = 3\n[endpoints]\nfilename = ep.json\n",
         )
         .unwrap();
-        let s = Settings::load(&dir).unwrap();
+        let s = Settings::load(dir).unwrap();
         assert_eq!(
             (
                 s.dl_chunk_size,
@@ -123,7 +123,6 @@ mod tests {
             "[transfer]\nidle_timeout = soon\n",
         )
         .unwrap();
-        assert!(Settings::load(&dir).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(Settings::load(dir).is_err());
     }
 }

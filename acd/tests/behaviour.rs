@@ -479,6 +479,8 @@ async fn fifty_concurrent_calls_across_a_token_expiry_cause_one_refresh() {
             .await
             .unwrap();
     let (c, _dir) = client(&emu).await;
+    // The refreshed token lives an hour, so no second expiry can race the 50 calls.
+    emu.oauth().set_token_lifetime(Duration::from_secs(3600));
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let tasks: Vec<_> = (0..50)
         .map(|_| {

@@ -10,10 +10,12 @@ use acd::emulator::Emulator;
 use acd::{AcdClient, AcdOptions, DownloadOptions, UploadOptions};
 use sha2::{Digest, Sha256};
 
+/// The interop Python, or `None` after printing why the test is skipped (a failure when
+/// `cargo xtask ci` requires the interop tests).
 fn python() -> Option<String> {
-    std::env::var("CLOUD_SDK_INTEROP_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
+    cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()?
+        .pop()
 }
 
 fn hex(b: &[u8]) -> String {
@@ -21,11 +23,8 @@ fn hex(b: &[u8]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_original_acdcli_drives_the_emulator() {
+async fn interop_the_original_acdcli_drives_the_emulator() {
     let Some(py) = python() else {
-        eprintln!(
-            "CLOUD_SDK_INTEROP_PYTHON is not set: run `cargo xtask ci` for the interop tests"
-        );
         return;
     };
     let emu = Emulator::start().await.unwrap();

@@ -12,7 +12,7 @@ use sha2::Sha256;
 use tokio::io::AsyncWriteExt;
 
 fn peak_rss_mib() -> u64 {
-    cloud_core::emulator::peak_rss_mib().unwrap_or(0)
+    cloud_core::emulator::peak_rss_mib_checked().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

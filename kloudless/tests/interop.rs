@@ -14,14 +14,11 @@ fn hex(b: &[u8]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_original_sdk_drives_the_emulator() {
-    let Some(py) = std::env::var("CLOUD_SDK_INTEROP_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
+async fn interop_the_original_sdk_drives_the_emulator() {
+    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()
+        .and_then(|mut v| v.pop())
     else {
-        eprintln!(
-            "CLOUD_SDK_INTEROP_PYTHON is not set: run `cargo xtask ci` for the interop tests"
-        );
         return;
     };
     let emu = Emulator::start().await.unwrap();

@@ -18,12 +18,13 @@ fn hex(b: &[u8]) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_original_client_drives_the_emulator() {
-    let (Ok(py), Ok(path)) = (
-        std::env::var("ORANGE_INTEROP_PYTHON"),
-        std::env::var("ORANGE_INTEROP_PYTHONPATH"),
-    ) else {
-        eprintln!("ORANGE_INTEROP_PYTHON is not set: run `cargo xtask ci` for the interop tests");
+async fn interop_the_original_client_drives_the_emulator() {
+    let Some([py, path]) = cloud_core::emulator::interop_vars_or_skip(&[
+        "ORANGE_INTEROP_PYTHON",
+        "ORANGE_INTEROP_PYTHONPATH",
+    ])
+    .unwrap()
+    .and_then(|v| <[String; 2]>::try_from(v).ok()) else {
         return;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn peak_rss_mib() -> u64 {
-    cloud_core::emulator::peak_rss_mib().unwrap_or(0)
+    cloud_core::emulator::peak_rss_mib_checked().unwrap()
 }
 
 async fn sha256_of(path: &std::path::Path) -> Vec<u8> {

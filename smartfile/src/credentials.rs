@@ -230,9 +230,8 @@ mod tests {
 
     #[test]
     fn netrc() {
-        let dir = std::env::temp_dir().join(format!("sf-netrc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("netrc");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("netrc");
         std::fs::write(&p, "machine other login a password b\nmachine 127.0.0.1:8000\n  login KEY\n  password PW\ndefault login D password DP\n").unwrap();
         assert_eq!(
             netrc_lookup(&p, "127.0.0.1:8000"),
@@ -244,7 +243,6 @@ mod tests {
         );
         std::fs::write(&p, "machine x account only\n").unwrap();
         assert_eq!(netrc_lookup(&p, "x"), Some((None, None)));
-        assert_eq!(netrc_lookup(&dir.join("missing"), "x"), None);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(netrc_lookup(&dir.path().join("missing"), "x"), None);
     }
 }

@@ -8,7 +8,7 @@ use smartfile::{BasicClient, BasicOptions, DownloadOptions};
 use tokio::io::AsyncWriteExt;
 
 fn peak_rss_mib() -> u64 {
-    cloud_core::emulator::peak_rss_mib().unwrap_or(0)
+    cloud_core::emulator::peak_rss_mib_checked().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

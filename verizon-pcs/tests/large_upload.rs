@@ -12,7 +12,7 @@ use verizon_pcs::emulator::Emulator;
 use verizon_pcs::{Cloud, CloudOptions, DownloadOptions, UploadOptions};
 
 fn peak_rss_mib() -> u64 {
-    cloud_core::emulator::peak_rss_mib().unwrap_or(0)
+    cloud_core::emulator::peak_rss_mib_checked().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

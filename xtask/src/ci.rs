@@ -6,6 +6,10 @@ use std::time::Instant;
 
 use crate::util::{cargo, members, output, root, run as run_cmd, Result};
 
+/// The variable that makes a missing interop environment a test failure (cloud-core's
+/// `emulator::REQUIRE_INTEROP`).
+const REQUIRE_INTEROP: &str = "CLOUD_SDK_REQUIRE_INTEROP";
+
 /// Steps, in order.
 const STEPS: &[&str] = &[
     "fmt",
@@ -23,7 +27,40 @@ const STEPS: &[&str] = &[
 /// Environment variables the interop tests read, set by the `interop-env` step.
 pub type InteropEnv = Vec<(String, String)>;
 
-pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts>) -> Result {
+/// What the run promised and may leave out only when told (`--allow-skip NAME`).
+const SKIPPABLE: &[&str] = &["interop", "advisories"];
+
+/// What a run was allowed to skip, and what it did skip (with the reason).
+#[derive(Debug, Default)]
+pub struct Skips {
+    allowed: Vec<String>,
+    skipped: Vec<(String, String)>,
+}
+
+impl Skips {
+    fn allows(&self, name: &str) -> bool {
+        self.allowed.iter().any(|a| a == name)
+    }
+
+    /// Records a skip, or fails when it was not allowed.
+    fn skip(&mut self, name: &str, why: &str) -> Result {
+        if !self.allows(name) {
+            return Err(format!(
+                "{name} cannot be checked ({why}); pass --allow-skip {name} to accept that"
+            ));
+        }
+        eprintln!("SKIPPED {name}: {why}");
+        self.skipped.push((name.to_owned(), why.to_owned()));
+        Ok(())
+    }
+}
+
+pub fn run_step(
+    step: &str,
+    interop: &mut InteropEnv,
+    totals: &mut Option<Counts>,
+    skips: &mut Skips,
+) -> Result {
     match step {
         "fmt" => run_cmd(cargo().args(["fmt", "--all", "--check"])),
         "clippy" => run_cmd(cargo().args([
@@ -35,7 +72,7 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
             "-D",
             "warnings",
         ])),
-        "deny" => deny(),
+        "deny" => deny(skips),
         "udeps" => udeps(),
         "features" => features(),
         "interop-env" => {
@@ -46,7 +83,18 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
             let mut c = cargo();
             c.args(["test", "--workspace", "--all-features"]);
             c.envs(interop.iter().map(|(k, v)| (k, v)));
-            let counts = run_tests(&mut c)?;
+            let skip_interop = skips.skipped.iter().any(|(n, _)| n == "interop");
+            if skip_interop {
+                // The interop tests (named `interop_*`) are filtered out and counted as skipped.
+                c.args(["--", "--skip", "interop_"]);
+            } else {
+                // A missing interop environment fails the interop tests instead of passing them.
+                c.env(REQUIRE_INTEROP, "1");
+            }
+            let mut counts = run_tests(&mut c)?;
+            if skip_interop {
+                counts.ignored += counts.filtered;
+            }
             *totals = Some(counts);
             Ok(())
         }
@@ -62,35 +110,111 @@ pub fn run_step(step: &str, interop: &mut InteropEnv, totals: &mut Option<Counts
 }
 
 /// cargo-deny 0.20.2 (installed into `target/tools` on first use) with `.ci/deny.toml`:
-/// licences, bans and sources always; advisories when the RustSec database can be fetched
-/// (it lives on GitHub, which a machine that reaches only package registries cannot get:
-/// then the step says so and goes on rather than pass a check it did not make).
-fn deny() -> Result {
+/// licences, bans and sources; then advisories, from the RustSec database fetched from GitHub
+/// when it can be, else from the snapshot in `../shared/advisory-db` (or
+/// `$ADVISORY_DB_SNAPSHOT`). With neither, the step fails unless `--allow-skip advisories`.
+fn deny(skips: &mut Skips) -> Result {
     let tool = crate::util::installed_tool("cargo-deny", "0.20.2")?;
     let config = root().join(".ci/deny.toml");
-    let deny = |args: &[&str]| {
+    let deny = |config: &Path, args: &[&str]| {
         let mut c = Command::new(&tool);
         c.current_dir(root())
             .args(["deny", "--log-level", "error", "--config"])
-            .arg(&config)
+            .arg(config)
             .args(args);
         c
     };
-    run_cmd(&mut deny(&["check", "licenses", "bans", "sources"]))?;
-    let fetched = deny(&["fetch", "db"])
+    run_cmd(&mut deny(
+        &config,
+        &["check", "licenses", "bans", "sources"],
+    ))?;
+    let fetched = deny(&config, &["fetch", "db"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if fetched {
-        run_cmd(&mut deny(&["--offline", "check", "advisories"]))
-    } else {
-        eprintln!(
-            "deny: the advisory database (github.com/rustsec/advisory-db) cannot be fetched \
-             from here: advisories NOT checked"
-        );
-        Ok(())
+        eprintln!("deny: advisories from the freshly fetched RustSec database");
+        return run_cmd(&mut deny(&config, &["--offline", "check", "advisories"]));
     }
+    match advisory_snapshot()? {
+        Some((snapshot_config, described)) => {
+            eprintln!("deny: advisories from {described}");
+            run_cmd(&mut deny(
+                &snapshot_config,
+                &["--offline", "check", "advisories"],
+            ))
+        }
+        None => skips.skip(
+            "advisories",
+            "the RustSec database cannot be fetched and no snapshot was found",
+        ),
+    }
+}
+
+/// The RustSec snapshot laid beside the project (`../shared/advisory-db`, data files only),
+/// made into the git checkout cargo-deny reads (`target/advisory-db`, one commit dated as
+/// the snapshot), and a copy of `.ci/deny.toml` pointing at it. `None` without a snapshot.
+fn advisory_snapshot() -> Result<Option<(PathBuf, String)>> {
+    let source = std::env::var_os("ADVISORY_DB_SNAPSHOT")
+        .map(PathBuf::from)
+        .or_else(|| root().parent().map(|p| p.join("shared/advisory-db")))
+        .filter(|p| p.join("crates").is_dir());
+    let Some(source) = source else {
+        return Ok(None);
+    };
+    let stamp = std::fs::read_to_string(source.join("SNAPSHOT")).unwrap_or_default();
+    // The snapshot's date, `(YYYY-MM-DD)` in its SNAPSHOT file.
+    let date = stamp
+        .split(['(', ')'])
+        .find(|p| p.len() == 10 && p.as_bytes().get(4) == Some(&b'-'))
+        .unwrap_or("1970-01-01")
+        .to_owned();
+    let db_root = root().join("target/advisory-db");
+    // cargo-deny's folder name for the default database URL.
+    let db = db_root.join("advisory-db-3157b0e258782691");
+    let _ = std::fs::remove_dir_all(&db);
+    std::fs::create_dir_all(&db).map_err(|e| format!("{}: {e}", db.display()))?;
+    run_cmd(Command::new("cp").arg("-R").arg(source.join(".")).arg(&db))?;
+    let git = |args: &[&str]| {
+        let mut c = Command::new("git");
+        c.current_dir(&db)
+            .args([
+                "-c",
+                "user.name=snapshot",
+                "-c",
+                "user.email=snapshot@localhost",
+            ])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", format!("{date}T00:00:00Z"))
+            .env("GIT_COMMITTER_DATE", format!("{date}T00:00:00Z"))
+            .stdout(std::process::Stdio::null());
+        c
+    };
+    run_cmd(&mut git(&["init", "-q"]))?;
+    run_cmd(&mut git(&["add", "-A"]))?;
+    run_cmd(&mut git(&[
+        "commit",
+        "-q",
+        "-m",
+        "RustSec advisory-db snapshot",
+    ]))?;
+    let base = std::fs::read_to_string(root().join(".ci/deny.toml"))
+        .map_err(|e| format!(".ci/deny.toml: {e}"))?;
+    let with_db = base.replacen(
+        "[advisories]",
+        &format!(
+            "[advisories]\ndb-path = {:?}\ndb-urls = [\"https://github.com/rustsec/advisory-db\"]",
+            db_root.display().to_string()
+        ),
+        1,
+    );
+    let config = db_root.join("deny.toml");
+    std::fs::write(&config, with_db).map_err(|e| format!("{}: {e}", config.display()))?;
+    Ok(Some((
+        config,
+        format!("the snapshot in {} ({date})", source.display()),
+    )))
 }
 
 /// cargo-machete 0.9.2 (installed into `target/tools` on first use): fails on a dependency
@@ -127,12 +251,28 @@ pub fn run(args: &[String]) -> Result {
     // Keep a copy of this program before the test step rebuilds it (release-e2e runs it).
     crate::util::self_exe()?;
     let mut skip: Vec<&str> = Vec::new();
+    let mut skips = Skips::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--skip" => skip.push(it.next().map(String::as_str).ok_or("--skip needs a step")?),
+            "--allow-skip" => {
+                let name = it.next().ok_or("--allow-skip needs a name")?;
+                if !SKIPPABLE.contains(&name.as_str()) {
+                    return Err(format!(
+                        "--allow-skip takes one of {SKIPPABLE:?}, not {name}"
+                    ));
+                }
+                skips.allowed.push(name.clone());
+            }
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if skip.contains(&"interop-env") && skip.iter().all(|s| *s != "test") {
+        skips.skip("interop", "the interop-env step was skipped")?;
+    }
+    if skip.contains(&"deny") {
+        skips.skip("advisories", "the deny step was skipped")?;
     }
     let mut interop = InteropEnv::new();
     let mut totals = None;
@@ -140,12 +280,20 @@ pub fn run(args: &[String]) -> Result {
     for step in STEPS.iter().filter(|s| !skip.contains(s)) {
         eprintln!("\n=== xtask ci: {step} ===");
         let start = Instant::now();
-        run_step(step, &mut interop, &mut totals)?;
+        run_step(step, &mut interop, &mut totals, &mut skips)?;
         timings.push((step, start.elapsed()));
     }
     eprintln!("\n=== xtask ci: all steps passed ===");
     for (step, t) in timings {
         eprintln!("  {step:<12} {:>7.1}s", t.as_secs_f64());
+    }
+    if !skips.skipped.is_empty() {
+        let list: Vec<String> = skips
+            .skipped
+            .iter()
+            .map(|(n, why)| format!("{n} ({why})"))
+            .collect();
+        eprintln!("skipped, as allowed: {}", list.join("; "));
     }
     if let Some(c) = totals {
         // One closing line for the whole run, after the steps that follow the tests.
@@ -163,6 +311,7 @@ pub struct Counts {
     passed: u64,
     failed: u64,
     ignored: u64,
+    filtered: u64,
 }
 
 /// Adds one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line to the counts.
@@ -181,6 +330,12 @@ fn add_result_line(line: &str, counts: &mut Counts) {
             (Some(n), Some(&"passed")) => counts.passed += n,
             (Some(n), Some(&"failed")) => counts.failed += n,
             (Some(n), Some(&"ignored")) => counts.ignored += n,
+            _ if part.contains("filtered out") => {
+                counts.filtered += words
+                    .first()
+                    .and_then(|w| w.parse::<u64>().ok())
+                    .unwrap_or(0)
+            }
             _ => {}
         }
     }
@@ -327,6 +482,20 @@ mod tests {
         super::add_result_line("test result: FAILED. 1 passed; 3 failed; 0 ignored", &mut c);
         super::add_result_line("running 3 tests", &mut c);
         assert_eq!((c.passed, c.failed, c.ignored), (24, 3, 2));
+        super::add_result_line(
+            "test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 1 filtered out; finished in 0.00s",
+            &mut c,
+        );
+        assert_eq!((c.passed, c.filtered), (24, 1));
+    }
+
+    #[test]
+    fn a_skip_needs_its_allowance() {
+        let mut s = super::Skips::default();
+        assert!(s.skip("interop", "no python").is_err());
+        s.allowed.push("interop".into());
+        assert!(s.skip("interop", "no python").is_ok());
+        assert_eq!(s.skipped.len(), 1);
     }
 
     #[test]

@@ -296,8 +296,11 @@ where
     F: FnMut(String, &'static str) -> Fut,
     Fut: Future<Output = Outcome>,
 {
-    let before = super::peak_rss_mib().unwrap_or(0);
     let mut wrong = Vec::new();
+    let before = super::peak_rss_mib_checked().unwrap_or_else(|e| {
+        wrong.push(e);
+        0
+    });
     for (case, answer) in standard() {
         for &name in calls {
             let server = match HostileServer::start_with(answer.clone(), honest.clone()).await {
@@ -320,7 +323,9 @@ where
             }
         }
     }
-    let grown = super::peak_rss_mib().unwrap_or(0).saturating_sub(before);
+    let grown = super::peak_rss_mib_checked()
+        .unwrap_or(0)
+        .saturating_sub(before);
     if grown >= 256 {
         wrong.push(format!("peak RSS grew by {grown} MiB"));
     }

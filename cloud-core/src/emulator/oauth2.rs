@@ -173,6 +173,8 @@ struct Inner {
     access: Mutex<HashMap<String, AccessEntry>>,
     refresh: Mutex<HashSet<String>>,
     refreshes: AtomicU64,
+    /// The lifetime of tokens issued from now on, in milliseconds (starts as the config's).
+    lifetime_ms: AtomicU64,
 }
 
 /// The authorization server (cheap to clone).
@@ -199,16 +201,25 @@ fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
 }
 
 impl OAuth2Server {
+    /// Changes the lifetime of the tokens issued from now on (a test that lets the first token
+    /// expire soon can give the refreshed ones a long life, so that no second expiry races it).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.inner
+            .lifetime_ms
+            .store(lifetime.as_millis() as u64, Ordering::SeqCst);
+    }
+
     /// A server with these settings, sharing the harness's fault plan (for token expiry).
     pub fn new(config: OAuth2ServerConfig, harness: &Harness) -> Self {
         Self {
             inner: Arc::new(Inner {
-                config,
+                config: config.clone(),
                 faults: harness.faults().clone(),
                 codes: Mutex::default(),
                 access: Mutex::default(),
                 refresh: Mutex::default(),
                 refreshes: AtomicU64::new(0),
+                lifetime_ms: AtomicU64::new(config.token_lifetime.as_millis() as u64),
             }),
         }
     }
@@ -238,7 +249,7 @@ impl OAuth2Server {
 
     fn issue_access(&self, refresh: String) -> IssuedToken {
         let access = format!("at-{}", super::unique_id());
-        let lifetime = self.inner.config.token_lifetime;
+        let lifetime = Duration::from_millis(self.inner.lifetime_ms.load(Ordering::SeqCst));
         if let Ok(mut a) = self.inner.access.lock() {
             a.insert(
                 access.clone(),
