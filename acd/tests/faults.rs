@@ -114,6 +114,9 @@ async fn fault_matrix() {
                 root.clone(),
             );
             async move {
+                // What the emulator holds before the cell: an error must leave it so (or, for an
+                // upload whose answer was lost, with the one whole object added).
+                let before = emu.node_count();
                 // A client per cell: a revoked token stays dead in acd_cli's client.
                 let (c, _cache) = fresh(emu).await;
                 match call.name.as_str() {
@@ -128,13 +131,17 @@ async fn fault_matrix() {
                                 Cell::Recovered
                             }
                             Ok(_) => Cell::Broken("the file differs".into()),
-                            Err(e) => Cell::from_error(&e, !target.exists()),
+                            Err(e) => Cell::from_error(
+                                &e,
+                                &e.kind(),
+                                !target.exists() && emu.node_count() == before,
+                            ),
                         }
                     }
                     "download_chunk 1 MiB" => match c.download_chunk(&node.id, 0, 1 << 20).await {
                         Ok(b) if sha(&b) == sha(&one) => Cell::Recovered,
                         Ok(b) => Cell::Broken(format!("{} bytes, not the file", b.len())),
-                        Err(e) => Cell::from_error(&e, true),
+                        Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
                     },
                     "upload_file 1 MiB" => {
                         let name = format!("u{n}.bin");
@@ -148,8 +155,14 @@ async fn fault_matrix() {
                         match (r, kept) {
                             (Ok(_), Some(b)) if sha(&b) == sha(&bytes) => Cell::Recovered,
                             (Ok(_), _) => Cell::Broken("uploaded, but stored bytes differ".into()),
-                            (Err(e), None) => Cell::from_error(&e, true),
-                            (Err(e), Some(b)) => Cell::from_error(&e, sha(&b) == sha(&bytes)),
+                            (Err(e), None) => {
+                                Cell::from_error(&e, &e.kind(), emu.node_count() == before)
+                            }
+                            (Err(e), Some(b)) => Cell::from_error(
+                                &e,
+                                &e.kind(),
+                                sha(&b) == sha(&bytes) && emu.node_count() == before + 1,
+                            ),
                         }
                     }
                     "list_children_stream 251" => {
@@ -158,7 +171,7 @@ async fn fault_matrix() {
                         match kids {
                             Ok(k) if k.len() >= 251 => Cell::Recovered,
                             Ok(k) => Cell::Broken(format!("{} children", k.len())),
-                            Err(e) => Cell::from_error(&e, true),
+                            Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
                         }
                     }
                     "get_changes (whole feed)" => {
@@ -172,13 +185,13 @@ async fn fault_matrix() {
                                     Cell::Broken("the feed misses nodes".into())
                                 }
                             }
-                            Err(e) => Cell::from_error(&e, true),
+                            Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
                         }
                     }
                     _ => match c.get_metadata(&node.id, false, false).await {
                         Ok(got) if got.id == node.id => Cell::Recovered,
                         Ok(got) => Cell::Broken(format!("node {}", got.id)),
-                        Err(e) => Cell::from_error(&e, true),
+                        Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
                     },
                 }
             }
@@ -188,4 +201,9 @@ async fn fault_matrix() {
     println!("{}", m.table());
     let broken = m.broken();
     assert!(broken.is_empty(), "{broken:#?}");
+    m.check_pinned(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/README.md"
+    )))
+    .unwrap();
 }

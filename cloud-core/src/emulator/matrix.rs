@@ -31,6 +31,14 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::{Fault, FaultPlan, Route};
+use crate::error::ErrorKind;
+
+/// The markers around a crate README's pinned fault table (see [`Matrix::check_pinned`]).
+pub const PINNED_BEGIN: &str = "<!-- fault-matrix: pinned by tests/faults.rs -->";
+/// The end marker.
+pub const PINNED_END: &str = "<!-- /fault-matrix -->";
+/// Set to rewrite the pinned tables instead of comparing (after a deliberate change).
+pub const UPDATE_PINNED: &str = "CLOUD_SDK_UPDATE_PINNED";
 
 /// What a call does, which decides the faults that apply to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,17 +261,25 @@ pub enum Cell {
 
 impl Cell {
     /// An error's verdict: [`Cell::Error`] with the error's variant (the start of its
-    /// `Debug`), as long as `left_clean` (nothing half-done) holds.
-    pub fn from_error(e: &dyn std::fmt::Debug, left_clean: bool) -> Cell {
+    /// `Debug`) and its [`ErrorKind`] (`Request/Server`), as long as `left_clean` holds: the
+    /// caller measures it (no file under the final name, no partial file, nothing stored half
+    /// or twice in the emulator), never passes a constant.
+    pub fn from_error(e: &dyn std::fmt::Debug, kind: &ErrorKind, left_clean: bool) -> Cell {
         let shown = format!("{e:?}");
         let variant: String = shown
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
+        let kind: String = format!("{kind:?}")
+            .split([' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let label = format!("{variant}/{kind}");
         if left_clean {
-            Cell::Error(variant)
+            Cell::Error(label)
         } else {
-            Cell::Broken(format!("{variant}, and something was left half-done"))
+            Cell::Broken(format!("{label}, and something was left half-done"))
         }
     }
 
@@ -361,6 +377,44 @@ impl Matrix {
             total += 1;
         }
         (ok, err, broken, total)
+    }
+
+    /// Compares the whole table with the one pinned in `readme` between [`PINNED_BEGIN`] and
+    /// [`PINNED_END`] (the expected outcome of every cell, as data: recovered, or the exact
+    /// error variant and kind), so that any changed outcome fails and shows in the diff; with
+    /// [`UPDATE_PINNED`] set, writes the table there instead. The README's table is this data.
+    pub fn check_pinned(&self, readme: &std::path::Path) -> Result<(), String> {
+        let text =
+            std::fs::read_to_string(readme).map_err(|e| format!("{}: {e}", readme.display()))?;
+        let (Some(b), Some(e)) = (text.find(PINNED_BEGIN), text.find(PINNED_END)) else {
+            return Err(format!(
+                "{} has no pinned fault table ({PINNED_BEGIN} ... {PINNED_END})",
+                readme.display()
+            ));
+        };
+        let start = b + PINNED_BEGIN.len();
+        let pinned = text.get(start..e).unwrap_or_default().trim();
+        let now = self.table();
+        let now = now.trim();
+        if pinned == now {
+            return Ok(());
+        }
+        if std::env::var_os(UPDATE_PINNED).is_some() {
+            let updated = format!("{}\n{now}\n{}", &text[..start], &text[e..]);
+            return std::fs::write(readme, updated)
+                .map_err(|e| format!("{}: {e}", readme.display()));
+        }
+        let mut diff = String::new();
+        for (want, got) in pinned.lines().zip(now.lines()) {
+            if want != got {
+                diff.push_str(&format!("- {want}\n+ {got}\n"));
+            }
+        }
+        Err(format!(
+            "the fault matrix differs from the table pinned in {} (set {UPDATE_PINNED}=1 to \
+             accept a deliberate change):\n{diff}",
+            readme.display()
+        ))
     }
 
     /// The matrix as a Markdown table, with the totals under it.

@@ -115,6 +115,11 @@ impl Emulator {
         self.server.log()
     }
 
+    /// How many files and folders the emulator holds (the root included).
+    pub fn node_count(&self) -> usize {
+        self.app.lock().nodes.len()
+    }
+
     /// Adds a folder `seed` under the root holding `count` small files
     /// (`seed-0000000.txt`, ...), directly, without requests or events: seed data for large
     /// listings. Returns the folder's id.

@@ -166,6 +166,11 @@ impl Emulator {
         self.faults().expire_tokens();
     }
 
+    /// How many files and folders the emulator holds.
+    pub fn node_count(&self) -> usize {
+        self.app.lock().entries.len()
+    }
+
     /// Adds a folder `name` under the root holding `count` small files
     /// (`seed-0000000.txt`, ...), directly, without requests: seed data for large listings.
     /// Returns the folder's id.
