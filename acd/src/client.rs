@@ -35,24 +35,24 @@ pub const OK_CODES: &[u16] = &[200];
 #[non_exhaustive]
 pub struct AcdOptions {
     /// Endpoint discovery URL (default [`AMZ_ENDPOINT_REQ_URL`]).
-    pub endpoint_url: String,
+    pub(crate) endpoint_url: String,
     /// Appspot refresh URL (default [`APPSPOT_URL`]).
-    pub appspot_url: String,
+    pub(crate) appspot_url: String,
     /// Amazon token endpoint for the local handler (default [`AMAZON_OA_TOKEN_URL`]).
-    pub token_url: String,
+    pub(crate) token_url: String,
     /// When requests wait for each other (default [`Pacing::AfterFailures`]: the original's
     /// back-off from the first failure on, no wait while requests succeed).
-    pub pacing: Pacing,
+    pub(crate) pacing: Pacing,
     /// The back-off's random source (default: the OS's).
-    pub jitter: Option<Jitter>,
+    pub(crate) jitter: Option<Jitter>,
     /// Timeouts, proxy, user agent, an own `reqwest::Client`, and the retry strategy
     /// (default: none, as the original: a failed request is never re-sent; set cloud-core's
     /// policy to re-send idempotent ones). Timeouts left unset come from `acd_client.ini`
     /// (`connection_timeout`, `idle_timeout`), proxies from its `[proxies]` section.
-    pub http: HttpOptions,
+    pub(crate) http: HttpOptions,
     /// On a 401, refresh the token once and re-send (opt-in: the original only refreshes
     /// by the clock; servers invalidated tokens early, acd_cli issues #326 and #358).
-    pub refresh_on_401: bool,
+    pub(crate) refresh_on_401: bool,
 }
 
 impl Default for AcdOptions {
@@ -91,6 +91,24 @@ impl AcdOptions {
         self.endpoint_url = format!("{base}/drive/v1/account/endpoint");
         self.appspot_url = format!("{base}/appspot/");
         self.token_url = format!("{base}/auth/o2/token");
+        self
+    }
+
+    /// Sets the endpoint discovery URL.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = url.into();
+        self
+    }
+
+    /// Sets the Appspot refresh URL.
+    pub fn appspot_url(mut self, url: impl Into<String>) -> Self {
+        self.appspot_url = url.into();
+        self
+    }
+
+    /// Sets Amazon's token endpoint (the local handler's).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = url.into();
         self
     }
 

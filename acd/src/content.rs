@@ -35,9 +35,9 @@ pub const UNKNOWN_LENGTH: u64 = 100 << 40;
 #[non_exhaustive]
 pub struct UploadOptions {
     /// Called with every chunk before it is sent.
-    pub read_callbacks: Vec<Callback>,
+    pub(crate) read_callbacks: Vec<Callback>,
     /// Let the server refuse duplicate content (409) instead of sending `suppress=deduplication`.
-    pub deduplication: bool,
+    pub(crate) deduplication: bool,
 }
 
 impl std::fmt::Debug for UploadOptions {
@@ -69,13 +69,13 @@ impl UploadOptions {
 #[non_exhaustive]
 pub struct DownloadOptions {
     /// The expected total size (0: unknown).
-    pub length: u64,
+    pub(crate) length: u64,
     /// Called with every chunk written (on resume, first with the kept prefix).
-    pub write_callbacks: Vec<Callback>,
+    pub(crate) write_callbacks: Vec<Callback>,
     /// Continue an existing `.__incomplete` file (default true).
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// The node's `contentProperties.md5`: checked once the file is complete.
-    pub md5: Option<String>,
+    pub(crate) md5: Option<String>,
 }
 
 impl Default for DownloadOptions {
@@ -122,6 +122,12 @@ impl DownloadOptions {
         self
     }
 
+    /// Sets the MD5 to verify the download against (as [`DownloadOptions::for_node`] does).
+    pub fn md5(mut self, md5: impl Into<String>) -> Self {
+        self.md5 = Some(md5.into());
+        self
+    }
+
     /// Sets `resume`.
     pub fn resume(mut self, resume: bool) -> Self {
         self.resume = resume;
@@ -134,11 +140,11 @@ impl DownloadOptions {
 #[non_exhaustive]
 pub struct ChunkedDownloadOptions {
     /// First byte (the writer's current position).
-    pub offset: u64,
+    pub(crate) offset: u64,
     /// Total length (`None`: unknown, ended by a 416).
-    pub length: Option<u64>,
+    pub(crate) length: Option<u64>,
     /// Called with every chunk written.
-    pub write_callbacks: Vec<Callback>,
+    pub(crate) write_callbacks: Vec<Callback>,
 }
 
 impl std::fmt::Debug for ChunkedDownloadOptions {

@@ -32,13 +32,13 @@ pub enum ExtraData {
 #[non_exhaustive]
 pub struct AuthorizationOptions {
     /// `scope` (default `all`).
-    pub scope: String,
+    pub(crate) scope: String,
     /// `state` (default: 16 random URL-safe characters).
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
     /// `extra_data`.
-    pub extra_data: ExtraData,
+    pub(crate) extra_data: ExtraData,
     /// Extra query parameters, sent first.
-    pub params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 impl Default for AuthorizationOptions {

@@ -100,21 +100,21 @@ impl fmt::Debug for Body {
 #[non_exhaustive]
 pub struct RequestOptions {
     /// Query parameters, in order (Python booleans go as `True`/`False`).
-    pub params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
     /// Extra headers.
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     /// The body.
-    pub body: Body,
+    pub(crate) body: Body,
     /// Rewrites the URL's `v<digit>` for this call only.
-    pub api_version: Option<String>,
+    pub(crate) api_version: Option<String>,
     /// `X-Kloudless-Raw-Data: true|false`.
-    pub get_raw_data: Option<bool>,
+    pub(crate) get_raw_data: Option<bool>,
     /// `X-Kloudless-Raw-Headers: <JSON>` (not sent when empty).
-    pub raw_headers: Option<Map<String, Value>>,
+    pub(crate) raw_headers: Option<Map<String, Value>>,
     /// `X-Kloudless-As-User` (not sent when empty).
-    pub impersonate_user_id: Option<String>,
+    pub(crate) impersonate_user_id: Option<String>,
     /// Return the raw answer instead of a wrapped one.
-    pub get_raw_response: bool,
+    pub(crate) get_raw_response: bool,
 }
 
 impl RequestOptions {
@@ -127,6 +127,12 @@ impl RequestOptions {
     /// Adds a header.
     pub fn header(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
         self.headers.push((k.into(), v.into()));
+        self
+    }
+
+    /// Sets the body (a form, say: `Body::Form`).
+    pub fn body(mut self, body: Body) -> Self {
+        self.body = body;
         self
     }
 

@@ -38,15 +38,15 @@ pub const SCOPES: &[&str] = &["openid", "cloud"];
 #[non_exhaustive]
 pub struct ApiManagerOptions {
     /// The API host (default [`URL_API`]); the OAuth endpoints hang off it too.
-    pub api_url: String,
+    pub(crate) api_url: String,
     /// The upload host (default [`URL_UPLOAD`]).
-    pub upload_url: String,
+    pub(crate) upload_url: String,
     /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry strategy (default:
     /// none, as the original; cloud-core's policy is opt-in). See the README's "Retries and
     /// timeouts".
-    pub http: HttpOptions,
+    pub(crate) http: HttpOptions,
     /// Called with the new token after every refresh (persist its refresh token).
-    pub on_refreshed: Option<RefreshHook>,
+    pub(crate) on_refreshed: Option<RefreshHook>,
 }
 
 impl Default for ApiManagerOptions {
@@ -77,6 +77,18 @@ impl ApiManagerOptions {
         let u = url.trim_end_matches('/').to_owned();
         self.api_url = u.clone();
         self.upload_url = u;
+        self
+    }
+
+    /// Sets the API host (the OAuth endpoints hang off it too).
+    pub fn api_url(mut self, url: &str) -> Self {
+        self.api_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Sets the upload host.
+    pub fn upload_url(mut self, url: &str) -> Self {
+        self.upload_url = url.trim_end_matches('/').to_owned();
         self
     }
 

@@ -129,7 +129,7 @@ impl Freespace {
 #[non_exhaustive]
 pub struct FolderQuery {
     /// Parameters, in order.
-    pub params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 impl FolderQuery {
@@ -302,13 +302,13 @@ struct UploadMeta {
 #[non_exhaustive]
 pub struct UploadOptions {
     /// The stored name (default: the path's file name).
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The byte count (default: the file's or the bytes' length; required for a reader).
-    pub size: Option<u64>,
+    pub(crate) size: Option<u64>,
     /// The part's Content-Type (default: guessed from the name's extension).
-    pub mime: Option<String>,
+    pub(crate) mime: Option<String>,
     /// Called as bytes are sent.
-    pub progress: Option<ProgressFn>,
+    pub(crate) progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for UploadOptions {

@@ -511,8 +511,9 @@ async fn files_calls_exact() {
 }
 
 fn upload_managers(api: &Server, up: &Server) -> ApiManager {
-    let mut o = ApiManagerOptions::default().base_url(&api.url());
-    o.upload_url = up.url();
+    let o = ApiManagerOptions::default()
+        .base_url(&api.url())
+        .upload_url(&up.url());
     ApiManager::new(ID, SECRET, "http://127.0.0.1:1/cb", o).unwrap()
 }
 

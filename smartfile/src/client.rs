@@ -45,21 +45,21 @@ pub(crate) fn throttle_delay(value: &str) -> Option<f64> {
 #[non_exhaustive]
 pub struct ClientOptions {
     /// The base URL, with its trailing `/` (default: `SMARTFILE_API_URL`, else [`API_URL`]).
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// The API version segment (default `"2"`).
-    pub version: String,
+    pub(crate) version: String,
     /// Retry 503 answers carrying `X-Throttle: …; next=N sec` (at most 3 attempts, whatever
     /// the method: a throttled call was not processed), on every call, downloads included.
-    pub throttle_wait: bool,
+    pub(crate) throttle_wait: bool,
     /// The longest throttle wait honoured (default 60 s); a longer `next=` ends the call
     /// with the throttled answer's error. The original waited whatever the server said.
-    pub throttle_max_wait: Duration,
+    pub(crate) throttle_max_wait: Duration,
     /// Beyond the original: retry 429 answers after their `Retry-After` (cloud-core's policy).
-    pub retry_rate_limits: bool,
+    pub(crate) retry_rate_limits: bool,
     /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry policy of
     /// everything but the throttle (default: 429s only, see `retry_rate_limits`; a policy set
     /// here replaces that, `RetryPolicy::none()` leaving only the original's throttle wait).
-    pub http: HttpOptions,
+    pub(crate) http: HttpOptions,
 }
 
 impl Default for ClientOptions {
@@ -677,9 +677,9 @@ async fn decode(method: &Method, resp: cloud_core::reqwest::Response) -> Result<
 #[non_exhaustive]
 pub struct BasicOptions {
     /// `url`, `version`, `throttle_wait`.
-    pub client: ClientOptions,
+    pub(crate) client: ClientOptions,
     /// A netrc file to read instead of `~/.netrc`.
-    pub netrcfile: Option<PathBuf>,
+    pub(crate) netrcfile: Option<PathBuf>,
 }
 
 impl BasicOptions {

@@ -19,10 +19,10 @@ use crate::params::{FilePart, FileSource, Params};
 #[non_exhaustive]
 pub struct DownloadOptions {
     /// Write to exactly this local path (the caller's choice).
-    pub download_to_path: Option<PathBuf>,
+    pub(crate) download_to_path: Option<PathBuf>,
     /// Otherwise write `<directory>/<last component of the remote path>` (default: the
     /// current folder). The name is checked: it can never leave the folder.
-    pub directory: Option<PathBuf>,
+    pub(crate) directory: Option<PathBuf>,
 }
 
 impl DownloadOptions {

@@ -34,18 +34,18 @@ pub type OnRefreshed = Arc<dyn Fn(&Token) + Send + Sync>;
 #[non_exhaustive]
 pub struct CloudOptions {
     /// A stored access token.
-    pub access_token: Option<Secret>,
+    pub(crate) access_token: Option<Secret>,
     /// A stored refresh token.
-    pub refresh_token: Option<Secret>,
+    pub(crate) refresh_token: Option<Secret>,
     /// The refresh callback.
-    pub on_refreshed: Option<OnRefreshed>,
+    pub(crate) on_refreshed: Option<OnRefreshed>,
     /// The API base (`Env.api_cloud`): an emulator, say. Default [`API_CLOUD`].
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// Timeouts, proxy, user agent, an own `reqwest::Client` and the retry strategy
     /// (default: cloud-core's [`cloud_core::RetryPolicy`] for idempotent calls; the original
     /// never retries: `RetryPolicy::none()` for that). See the README's "Retries and
     /// timeouts".
-    pub http: HttpOptions,
+    pub(crate) http: HttpOptions,
 }
 
 impl fmt::Debug for CloudOptions {

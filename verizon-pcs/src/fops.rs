@@ -26,13 +26,13 @@ pub const VZMOBILE: &str = "VZMOBILE";
 #[non_exhaustive]
 pub struct SearchOptions {
     /// `<field>+<asc|desc>`, e.g. `name+asc`, `versionCreated+desc`.
-    pub sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// The virtual folder (default `VZMOBILE`; `*` for all).
-    pub virtualfolder: String,
+    pub(crate) virtualfolder: String,
     /// The page, from 1.
-    pub page: u32,
+    pub(crate) page: u32,
     /// Items per page, 1 to 100 (default 20).
-    pub count: u32,
+    pub(crate) count: u32,
 }
 
 impl Default for SearchOptions {
@@ -100,7 +100,7 @@ impl ConflictSolve {
 #[non_exhaustive]
 pub struct FileOpOptions {
     /// What to do when the name is taken.
-    pub conflict: ConflictSolve,
+    pub(crate) conflict: ConflictSolve,
 }
 
 impl FileOpOptions {

@@ -30,13 +30,13 @@ pub const FORCE_CHUNKED_AT: u64 = 104_857_600;
 #[non_exhaustive]
 pub struct UploadOptions {
     /// The stored name (default: the file's own name).
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Upload in chunks (forced from [`FORCE_CHUNKED_AT`] bytes).
-    pub chunked: bool,
+    pub(crate) chunked: bool,
     /// Chunk size (default [`CHUNKED_UPLOAD_SIZE`]; at most 100 MB).
-    pub chunk_size: Option<usize>,
+    pub(crate) chunk_size: Option<usize>,
     /// Called as bytes go out.
-    pub progress: Option<ProgressFn>,
+    pub(crate) progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for UploadOptions {

@@ -52,11 +52,11 @@ pub fn range_header(offset: u64) -> Option<String> {
 #[non_exhaustive]
 pub struct DownloadOptions {
     /// Resume attempts allowed in a row without progress (default 3 when `None`).
-    pub max_resumes: Option<u32>,
+    pub(crate) max_resumes: Option<u32>,
     /// First byte wanted (to continue a partial file).
-    pub start: u64,
+    pub(crate) start: u64,
     /// Called after each chunk.
-    pub progress: Option<ProgressFn>,
+    pub(crate) progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for DownloadOptions {

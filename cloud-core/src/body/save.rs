@@ -67,12 +67,12 @@ pub fn check_file_name(name: &str) -> Result<(), Error> {
 #[non_exhaustive]
 pub struct SaveOptions {
     /// Suffix of the partial file (acd_cli uses `.__incomplete`).
-    pub partial_suffix: String,
+    pub(crate) partial_suffix: String,
     /// Continue an existing partial file instead of starting over.
-    pub resume: bool,
+    pub(crate) resume: bool,
     /// Replace an existing target (default true); otherwise an existing target is a
     /// [`ErrorKind::Conflict`].
-    pub overwrite: bool,
+    pub(crate) overwrite: bool,
 }
 
 impl Default for SaveOptions {
