@@ -294,7 +294,7 @@ async fn handle(
     let fault = harness.faults().take(&method, &path);
     let req = req.map(Body::new);
     match fault {
-        None | Some(Fault::ExpireTokens) => Ok(call(&mut router, req).await),
+        None | Some(Fault::ExpireTokens) => Ok(call_draining(&mut router, req).await),
         Some(Fault::Status {
             status,
             retry_after,
@@ -309,7 +309,7 @@ async fn handle(
         }
         Some(Fault::Delay(d)) => {
             tokio::time::sleep(d).await;
-            Ok(call(&mut router, req).await)
+            Ok(call_draining(&mut router, req).await)
         }
         Some(Fault::DropResponseAfter(k)) => {
             let resp = call(&mut router, req).await;
@@ -323,8 +323,16 @@ async fn handle(
             let tripped = Arc::new(AtomicBool::new(false));
             let flag = Arc::clone(&tripped);
             let req = req.map(move |b| {
+                let mut seen = 0u64;
                 let cut = cut_after(b.into_data_stream(), k).map(move |r| {
-                    if r.is_err() {
+                    // Tripped once the cut is reached, whether or not the route polls on to
+                    // the error (a parser may give up on the short body first and answer 400:
+                    // the connection still drops, which is the fault).
+                    match &r {
+                        Ok(chunk) => seen += chunk.len() as u64,
+                        Err(_) => seen = k,
+                    }
+                    if seen >= k {
                         flag.store(true, Ordering::SeqCst);
                     }
                     r
@@ -339,6 +347,71 @@ async fn handle(
             Ok(resp)
         }
     }
+}
+
+/// The most of a request body left unread by a route that is read (and discarded) before its
+/// answer goes out.
+const DRAIN_LIMIT: u64 = 64 << 20;
+
+/// A request body that, dropped before its end (a route answered without reading it: a 401 on
+/// an upload, say), hands what is left back to [`call_draining`].
+struct Leftover {
+    inner: Option<axum::body::BodyDataStream>,
+    tx: Option<tokio::sync::oneshot::Sender<axum::body::BodyDataStream>>,
+    done: bool,
+}
+
+impl Stream for Leftover {
+    type Item = Result<Bytes, axum::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let Some(inner) = self.inner.as_mut() else {
+            return std::task::Poll::Ready(None);
+        };
+        let polled = inner.poll_next_unpin(cx);
+        if let std::task::Poll::Ready(None) = polled {
+            self.done = true;
+        }
+        polled
+    }
+}
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if !self.done {
+            if let (Some(inner), Some(tx)) = (self.inner.take(), self.tx.take()) {
+                let _ = tx.send(inner);
+            }
+        }
+    }
+}
+
+/// Calls the router; when the route left the request body unread, reads the rest (up to
+/// [`DRAIN_LIMIT`]) before answering, as a server's front end does, so that the client sees
+/// the answer (a 401, a 413) rather than a connection closed under its upload.
+async fn call_draining(router: &mut Router, req: Request<Body>) -> Response<Body> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let req = req.map(|b| {
+        Body::from_stream(Leftover {
+            inner: Some(b.into_data_stream()),
+            tx: Some(tx),
+            done: false,
+        })
+    });
+    let resp = call(router, req).await;
+    if let Ok(mut rest) = rx.await {
+        let mut read = 0u64;
+        while let Some(Ok(chunk)) = rest.next().await {
+            read += chunk.len() as u64;
+            if read > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+    resp
 }
 
 async fn call(router: &mut Router, req: Request<Body>) -> Response<Body> {
