@@ -6,21 +6,21 @@
 
 use std::time::Duration;
 
-use cloud_core::emulator::{Fault, Route};
+use cloud_core::emulator::Route;
 use cloud_core::{ErrorKind, HttpOptions, RetryPolicy};
 use verizon_pcs::emulator::Emulator;
 use verizon_pcs::{Cloud, CloudOptions, Error, UploadOptions};
 
+/// The next request to `path` answered `status` (with a request id).
 fn answer(emu: &Emulator, path: &str, status: u16, body: Option<&str>, ra: Option<&str>) {
-    emu.faults().add(
+    let id = format!("req-{status}");
+    emu.faults().answer(
         1,
         Route::any().exact(path),
-        Fault::Status {
-            status,
-            retry_after: ra.map(str::to_owned),
-            body: body.map(str::to_owned),
-            headers: vec![("x-request-id".into(), format!("req-{status}"))],
-        },
+        status,
+        body,
+        ra,
+        &[("x-request-id", &id)],
     );
 }
 

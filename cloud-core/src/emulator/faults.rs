@@ -137,14 +137,32 @@ impl FaultPlan {
         status: u16,
         retry_after: Option<&str>,
     ) -> &Self {
+        self.answer(times, route, status, None, retry_after, &[])
+    }
+
+    /// The next `times` matching requests get `status` with this body (JSON is typed
+    /// `application/json`), `Retry-After` and extra headers: an exact answer for a test of
+    /// error handling (`x-request-id`, a non-JSON body...).
+    pub fn answer(
+        &self,
+        times: u32,
+        route: Route,
+        status: u16,
+        body: Option<&str>,
+        retry_after: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> &Self {
         self.add(
             times,
             route,
             Fault::Status {
                 status,
                 retry_after: retry_after.map(str::to_owned),
-                body: None,
-                headers: Vec::new(),
+                body: body.map(str::to_owned),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
             },
         )
     }
