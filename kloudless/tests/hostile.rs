@@ -10,13 +10,15 @@ use kloudless::{Account, Configuration, RequestOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_end_in_bounded_time_and_memory() {
-    let wrong = hostile::check(
+    let wrong = hostile::check_pinned(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")),
+        Vec::new(),
         &["storage/files/<id>", "contents", "get_paging_iterator"],
         |base, call| async move {
             let a =
                 Account::with_config(Some("tok"), None, None, &Configuration::with_base_url(base))
                     .unwrap();
-            let e = |e: kloudless::Error| e.to_string();
+            let e = |e: kloudless::Error| hostile::kind_of(&e.kind());
             match call {
                 "storage/files/<id>" => {
                     let r = a
@@ -39,7 +41,7 @@ async fn hostile_answers_end_in_bounded_time_and_memory() {
                             let mut body = raw.body;
                             let mut n = 0u64;
                             while let Some(c) = body.next().await {
-                                n += c.map_err(|x| x.to_string())?.len() as u64;
+                                n += c.map_err(|x| hostile::kind_of(x.kind()))?.len() as u64;
                             }
                             Ok(Some(n))
                         }

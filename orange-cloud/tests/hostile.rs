@@ -33,12 +33,13 @@ async fn signed_in(base: &str) -> ApiManager {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_end_in_bounded_time_and_memory() {
-    let wrong = hostile::check_with(
+    let wrong = hostile::check_pinned(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")),
         vec![("/oauth/v2/token".into(), TOKEN.into())],
         &["files.get", "files.download_to", "folders.get_pages"],
         |base, call| async move {
             let m = signed_in(&base).await;
-            let e = |e: orange_cloud::Error| e.to_string();
+            let e = |e: orange_cloud::Error| hostile::kind_of(&e.kind());
             match call {
                 "files.get" => m.files().get("f1").await.map(|_| None).map_err(e),
                 "files.download_to" => {

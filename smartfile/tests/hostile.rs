@@ -20,11 +20,13 @@ fn api(base: &str) -> BasicClient {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_end_in_bounded_time_and_memory() {
-    let wrong = hostile::check(
+    let wrong = hostile::check_pinned(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")),
+        Vec::new(),
         &["path/info", "download_stream", "children_stream"],
         |base, call| async move {
             let api = api(&base);
-            let e = |e: smartfile::Error| e.to_string();
+            let e = |e: smartfile::Error| hostile::kind_of(&e.kind());
             match call {
                 "path/info" => api
                     .get("/path/info", "/a", Params::new())
@@ -35,7 +37,7 @@ async fn hostile_answers_end_in_bounded_time_and_memory() {
                     let mut s = api.download_stream("/a").await.map_err(e)?;
                     let mut n = 0u64;
                     while let Some(c) = s.next().await {
-                        n += c.map_err(|x| x.to_string())?.len() as u64;
+                        n += c.map_err(|x| hostile::kind_of(x.kind()))?.len() as u64;
                     }
                     Ok(Some(n))
                 }

@@ -12,7 +12,9 @@ use verizon_pcs::{Cloud, CloudOptions, DownloadOptions, RetryPolicy, SearchOptio
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_end_in_bounded_time_and_memory() {
-    let wrong = hostile::check(
+    let wrong = hostile::check_pinned(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")),
+        Vec::new(),
         &["file_metadata", "download", "search_stream", "fullview"],
         |base, call| async move {
             let retry = RetryPolicy::default()
@@ -28,7 +30,7 @@ async fn hostile_answers_end_in_bounded_time_and_memory() {
                     .retry(Arc::new(retry)),
             )
             .unwrap();
-            let e = |e: verizon_pcs::Error| e.to_string();
+            let e = |e: verizon_pcs::Error| hostile::kind_of(&e.kind());
             match call {
                 "file_metadata" => cloud
                     .file_metadata("/VZMOBILE/a")
@@ -42,7 +44,7 @@ async fn hostile_answers_end_in_bounded_time_and_memory() {
                         .map_err(e)?;
                     let mut n = 0u64;
                     while let Some(c) = s.next().await {
-                        n += c.map_err(|x| x.to_string())?.len() as u64;
+                        n += c.map_err(|x| hostile::kind_of(x.kind()))?.len() as u64;
                     }
                     Ok(Some(n))
                 }

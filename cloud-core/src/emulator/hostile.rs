@@ -267,8 +267,9 @@ async fn send(
     sock.shutdown().await
 }
 
-/// What a call against a hostile server gave: an error (its text), or success with the
-/// number of body bytes handed to the caller (downloads) or `None` (other calls).
+/// What a call against a hostile server gave: an error (what it reported: its error kind, as
+/// [`super::matrix::kind_label`] writes it, for the pinned table), or success with the number
+/// of body bytes handed to the caller (downloads) or `None` (other calls).
 pub type Outcome = Result<Option<u64>, String>;
 
 /// Runs every call against a fresh server for each [`standard`] answer and returns what went
@@ -290,8 +291,51 @@ where
 pub async fn check_with<F, Fut>(
     honest: Vec<(String, String)>,
     calls: &[&'static str],
-    mut call: F,
+    call: F,
 ) -> Vec<String>
+where
+    F: FnMut(String, &'static str) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    run(honest, calls, call).await.0
+}
+
+/// An error's entry in the pinned table: its kind (`Decode`, `Transport(Body)`...).
+pub fn kind_of(kind: &crate::ErrorKind) -> String {
+    super::matrix::kind_label(kind)
+}
+
+/// The markers around a crate README's pinned table of hostile outcomes.
+pub const PINNED_BEGIN: &str = "<!-- hostile: pinned by tests/hostile.rs -->";
+/// The end marker.
+pub const PINNED_END: &str = "<!-- /hostile -->";
+
+/// [`check_with`], and the outcome of every (call, answer) cell compared with the table
+/// pinned in `readme` (between [`PINNED_BEGIN`] and [`PINNED_END`]): `ok` where the call
+/// succeeded, `err <what>` with what the call reported (its error kind), so that a call that
+/// starts returning `Ok` on garbage, or another error, fails. The README's table is the data.
+pub async fn check_pinned<F, Fut>(
+    readme: &std::path::Path,
+    honest: Vec<(String, String)>,
+    calls: &[&'static str],
+    call: F,
+) -> Vec<String>
+where
+    F: FnMut(String, &'static str) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let (mut wrong, table) = run(honest, calls, call).await;
+    if let Err(e) = super::matrix::pin_table(readme, PINNED_BEGIN, PINNED_END, &table) {
+        wrong.push(e);
+    }
+    wrong
+}
+
+async fn run<F, Fut>(
+    honest: Vec<(String, String)>,
+    calls: &[&'static str],
+    mut call: F,
+) -> (Vec<String>, String)
 where
     F: FnMut(String, &'static str) -> Fut,
     Fut: Future<Output = Outcome>,
@@ -301,12 +345,15 @@ where
         wrong.push(e);
         0
     });
-    for (case, answer) in standard() {
-        for &name in calls {
+    let cases = standard();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); calls.len()];
+    for (case, answer) in &cases {
+        for (i, &name) in calls.iter().enumerate() {
             let server = match HostileServer::start_with(answer.clone(), honest.clone()).await {
                 Ok(s) => s,
                 Err(e) => {
                     wrong.push(format!("{case}: no server: {e}"));
+                    cells[i].push("no server".into());
                     continue;
                 }
             };
@@ -316,9 +363,14 @@ where
             let took = started.elapsed();
             let Ok(out) = out else {
                 wrong.push(format!("{name} × {case}: no answer within 20 s"));
+                cells[i].push("hang".into());
                 continue;
             };
-            if let Some(why) = judge(&answer, &out, took, server.requests()) {
+            cells[i].push(match &out {
+                Ok(_) => "ok".into(),
+                Err(e) => format!("err {e}"),
+            });
+            if let Some(why) = judge(answer, &out, took, server.requests()) {
                 wrong.push(format!("{name} × {case}: {why}"));
             }
         }
@@ -329,7 +381,21 @@ where
     if grown >= 256 {
         wrong.push(format!("peak RSS grew by {grown} MiB"));
     }
-    wrong
+    let mut table = String::from("| call |");
+    for (case, _) in &cases {
+        table.push_str(&format!(" {case} |"));
+    }
+    table.push_str("\n|---|");
+    table.push_str(&"---|".repeat(cases.len()));
+    table.push('\n');
+    for (name, row) in calls.iter().zip(&cells) {
+        table.push_str(&format!("| {name} |"));
+        for c in row {
+            table.push_str(&format!(" {c} |"));
+        }
+        table.push('\n');
+    }
+    (wrong, table)
 }
 
 /// What is wrong with `out` as the outcome of a call that met `answer` (see [`check`]).

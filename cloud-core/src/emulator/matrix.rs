@@ -241,6 +241,54 @@ impl StandardFault {
     }
 }
 
+/// An error kind's name without its fields (`RateLimited`, `Transport(Body)`), for tables.
+pub fn kind_label(kind: &ErrorKind) -> String {
+    format!("{kind:?}")
+        .split([' ', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Compares `table` with the one pinned in `readme` between `begin` and `end` (the expected
+/// outcomes, as data): a difference is an error that shows both lines; with
+/// [`UPDATE_PINNED`] set, writes `table` there instead.
+pub fn pin_table(
+    readme: &std::path::Path,
+    begin: &str,
+    end: &str,
+    table: &str,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(readme).map_err(|e| format!("{}: {e}", readme.display()))?;
+    let (Some(b), Some(e)) = (text.find(begin), text.find(end)) else {
+        return Err(format!(
+            "{} has no pinned table ({begin} ... {end})",
+            readme.display()
+        ));
+    };
+    let start = b + begin.len();
+    let pinned = text.get(start..e).unwrap_or_default().trim();
+    let now = table.trim();
+    if pinned == now {
+        return Ok(());
+    }
+    if std::env::var_os(UPDATE_PINNED).is_some() {
+        let updated = format!("{}\n{now}\n{}", &text[..start], &text[e..]);
+        return std::fs::write(readme, updated).map_err(|e| format!("{}: {e}", readme.display()));
+    }
+    let mut diff = String::new();
+    for (want, got) in pinned.lines().zip(now.lines()) {
+        if want != got {
+            diff.push_str(&format!("- {want}\n+ {got}\n"));
+        }
+    }
+    Err(format!(
+        "the outcomes differ from the table pinned in {} (set {UPDATE_PINNED}=1 to accept a \
+         deliberate change):\n{diff}",
+        readme.display()
+    ))
+}
+
 /// An HTTP date `secs` seconds from now.
 fn http_date_in(secs: u64) -> String {
     httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(secs))
@@ -270,12 +318,7 @@ impl Cell {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
-        let kind: String = format!("{kind:?}")
-            .split([' ', '{'])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let label = format!("{variant}/{kind}");
+        let label = format!("{variant}/{}", kind_label(kind));
         if left_clean {
             Cell::Error(label)
         } else {
@@ -384,37 +427,7 @@ impl Matrix {
     /// error variant and kind), so that any changed outcome fails and shows in the diff; with
     /// [`UPDATE_PINNED`] set, writes the table there instead. The README's table is this data.
     pub fn check_pinned(&self, readme: &std::path::Path) -> Result<(), String> {
-        let text =
-            std::fs::read_to_string(readme).map_err(|e| format!("{}: {e}", readme.display()))?;
-        let (Some(b), Some(e)) = (text.find(PINNED_BEGIN), text.find(PINNED_END)) else {
-            return Err(format!(
-                "{} has no pinned fault table ({PINNED_BEGIN} ... {PINNED_END})",
-                readme.display()
-            ));
-        };
-        let start = b + PINNED_BEGIN.len();
-        let pinned = text.get(start..e).unwrap_or_default().trim();
-        let now = self.table();
-        let now = now.trim();
-        if pinned == now {
-            return Ok(());
-        }
-        if std::env::var_os(UPDATE_PINNED).is_some() {
-            let updated = format!("{}\n{now}\n{}", &text[..start], &text[e..]);
-            return std::fs::write(readme, updated)
-                .map_err(|e| format!("{}: {e}", readme.display()));
-        }
-        let mut diff = String::new();
-        for (want, got) in pinned.lines().zip(now.lines()) {
-            if want != got {
-                diff.push_str(&format!("- {want}\n+ {got}\n"));
-            }
-        }
-        Err(format!(
-            "the fault matrix differs from the table pinned in {} (set {UPDATE_PINNED}=1 to \
-             accept a deliberate change):\n{diff}",
-            readme.display()
-        ))
+        pin_table(readme, PINNED_BEGIN, PINNED_END, &self.table())
     }
 
     /// The matrix as a Markdown table, with the totals under it.
