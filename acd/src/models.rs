@@ -104,6 +104,7 @@ impl Node {
 pub(crate) struct NodeList {
     #[serde(default)]
     pub next_token: Option<String>,
-    #[serde(default)]
+    /// Required: the original reads `r.json()['data']` (a `KeyError` without it), so an
+    /// answer without it is a decode error, never an empty page.
     pub data: Vec<Node>,
 }
