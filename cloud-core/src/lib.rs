@@ -19,8 +19,9 @@
 //!
 //! Every call of the original SDKs that takes optional keyword arguments takes, in Rust, one
 //! `...Options` struct as its last argument: `#[derive(Default, Clone, Debug)]`,
-//! `#[non_exhaustive]` (so that new options are not breaking changes), built from `default()`
-//! with chainable setters named as the Python keyword. Pass `Default::default()` for none.
+//! `#[non_exhaustive]` (so that new options are not breaking changes), its fields private to
+//! the crate, built from `default()` with one chainable setter per field, named as the Python
+//! keyword. Pass `Default::default()` for none.
 //! Where the options become a query string, the struct derives `Serialize` with
 //! `skip_serializing_if = "Option::is_none"`, so that an unset option is not sent at all, as
 //! with a Python keyword left at `None`.
@@ -33,15 +34,21 @@
 //! #[non_exhaustive]
 //! pub struct ListChildrenOptions {
 //!     #[serde(skip_serializing_if = "Option::is_none")]
-//!     pub limit: Option<u32>,
+//!     limit: Option<u32>,
 //!     #[serde(skip_serializing_if = "Option::is_none")]
-//!     pub filters: Option<String>,
+//!     filters: Option<String>,
 //! }
 //!
 //! impl ListChildrenOptions {
 //!     /// Sets `limit`.
 //!     pub fn limit(mut self, limit: u32) -> Self {
 //!         self.limit = Some(limit);
+//!         self
+//!     }
+//!
+//!     /// Sets `filters`.
+//!     pub fn filters(mut self, filters: impl Into<String>) -> Self {
+//!         self.filters = Some(filters.into());
 //!         self
 //!     }
 //! }
