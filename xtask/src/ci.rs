@@ -274,6 +274,12 @@ pub fn run(args: &[String]) -> Result {
     if skip.contains(&"deny") {
         skips.skip("advisories", "the deny step was skipped")?;
     }
+    // Incremental compilation only pays off when the same checkout is rebuilt after small
+    // edits; in CI its caches took a third of the target folder's disk.
+    if std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        std::env::set_var("CARGO_INCREMENTAL", "0");
+    }
+    disk_report("before");
     let mut interop = InteropEnv::new();
     let mut totals = None;
     let mut timings = Vec::new();
@@ -284,6 +290,7 @@ pub fn run(args: &[String]) -> Result {
         timings.push((step, start.elapsed()));
     }
     eprintln!("\n=== xtask ci: all steps passed ===");
+    disk_report("after");
     for (step, t) in timings {
         eprintln!("  {step:<12} {:>7.1}s", t.as_secs_f64());
     }
@@ -303,6 +310,30 @@ pub fn run(args: &[String]) -> Result {
         );
     }
     Ok(())
+}
+
+/// Prints the target folder's size and the free disk beside it (a CI machine's disk is small
+/// and not always the same size: a run that fails for lack of space says how much it had).
+fn disk_report(when: &str) {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let du = Command::new("du").arg("-sh").arg(&target).output();
+    let size = du
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
+    let df = Command::new("df")
+        .args(["-h", "--output=avail"])
+        .arg(target.parent().unwrap_or(&target))
+        .output();
+    let free = df
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().nth(1).map(|l| l.trim().to_owned()))
+        .unwrap_or_else(|| "?".into());
+    eprintln!("xtask ci: disk {when}: target {size}, {free} free");
 }
 
 /// Test counts summed over every `test result:` line.
@@ -465,6 +496,9 @@ fn package() -> Result {
         "--exclude",
         "xtask",
     ]);
+    // The packaged manifests carry no profile: build them as the workspace's `[profile.dev]`
+    // builds its dependencies (no debug info), so that those builds are reused, not made again.
+    c.env("CARGO_PROFILE_DEV_DEBUG", "false");
     run_cmd(&mut c)
 }
 
