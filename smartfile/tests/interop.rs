@@ -8,7 +8,7 @@
 
 use sha2::{Digest, Sha256};
 use smartfile::emulator::Emulator;
-use smartfile::{BasicClient, BasicOptions, DownloadOptions};
+use smartfile::{BasicClient, BasicOptions, ClientOptions, DownloadOptions, OAuthClient, Params};
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -86,6 +86,133 @@ async fn interop_the_original_client_drives_the_emulator() {
     let got = std::fs::read(path).unwrap();
     assert_eq!(
         hex(&Sha256::digest(&got)),
+        r["python_file_sha256"].as_str().unwrap()
+    );
+}
+
+/// The original `OAuthClient` (requests-oauthlib, PLAINTEXT) through the three legs and signed
+/// calls, checked by the emulator's own RFC 5849 verifier (its secrets hold `$&+/=`, which
+/// the signature must carry encoded twice); tokens cross both ways: Rust calls with the
+/// access token the original obtained, and each side reads the other's file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_the_original_oauth_client_drives_the_emulator() {
+    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()
+        .and_then(|mut v| v.pop())
+    else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    let (at, asec) = emu.access_token();
+    let rust = OAuthClient::new(
+        Some(emu.client_token()),
+        Some(emu.client_secret()),
+        Some(at),
+        Some(asec),
+        ClientOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    let rust_bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    rust.upload("from-rust-oauth.bin", rust_bytes.clone())
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/smartfile_oauth_interop.py"
+    );
+    let out = tokio::process::Command::new(&py)
+        .current_dir(work.path())
+        .args([
+            script,
+            &emu.base_url(),
+            emu.client_token(),
+            emu.client_secret(),
+            "from-rust-oauth.bin",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["request_token_length"], 40);
+    assert_eq!(r["authorization_url_error"], "AttributeError");
+    assert_eq!(r["callback"], "http://127.0.0.1:9/cb");
+    assert_eq!(
+        r["callback_query"],
+        serde_json::json!(["oauth_token", "oauth_verifier", "x", "y"])
+    );
+    assert_eq!(r["ping"], serde_json::json!({"ping": "pong"}));
+    assert_eq!(
+        r["whoami_keys"],
+        serde_json::json!([
+            "email",
+            "first_name",
+            "last_name",
+            "name",
+            "site",
+            "url",
+            "username"
+        ])
+    );
+    assert_eq!(
+        r["rust_file_sha256"],
+        hex(&Sha256::digest(&rust_bytes)).as_str()
+    );
+    assert_eq!(r["wrong_secret"], 401);
+    assert_eq!(r["wrong_verifier"], "TypeError");
+    // Every call the original made (but the authorization page, opened without a client)
+    // carried an OAuth header.
+    let python: Vec<_> = emu
+        .log()
+        .entries()
+        .into_iter()
+        .filter(|e| {
+            e.header("user-agent").is_some_and(|u| {
+                u.starts_with("python-requests") || u.starts_with("SmartFile Python API client")
+            }) && e.path != "/oauth/authorize/"
+        })
+        .collect();
+    assert!(python.len() >= 9, "{}", python.len());
+    for e in &python {
+        assert!(
+            e.header("authorization")
+                .is_some_and(|a| a.starts_with("OAuth ") && a.contains("PLAINTEXT")),
+            "{} {} without OAuth",
+            e.method,
+            e.path
+        );
+    }
+    // Rust with the token the original obtained reads the original's upload.
+    let with_python_token = OAuthClient::new(
+        Some(emu.client_token()),
+        Some(emu.client_secret()),
+        r["access_token"].as_str(),
+        r["access_secret"].as_str(),
+        ClientOptions::default().url(emu.base_url()),
+    )
+    .unwrap();
+    let info = with_python_token
+        .get("/path/info/from-python-oauth.bin", (), Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(info["size"], 256_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_python_token
+        .download(
+            "/from-python-oauth.bin",
+            DownloadOptions::default().directory(dir.path()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hex(&Sha256::digest(std::fs::read(path).unwrap())),
         r["python_file_sha256"].as_str().unwrap()
     );
 }

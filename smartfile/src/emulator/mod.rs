@@ -10,7 +10,10 @@
 //! (form or PUT, idempotent, parents created), `move`/`copy`/`remove` (applied at once,
 //! answered with a finished task), `rename`, `task/<uuid>`; HTTP Basic and OAuth 1.0 PLAINTEXT
 //! (`/oauth/request_token/`, `/oauth/authorize/` auto-approving with the verifier
-//! `verifier-<first 12 characters of the request token>`, `/oauth/access_token/`). Paths
+//! `verifier-<first 12 characters of the request token>`, `/oauth/access_token/`); OAuth
+//! signatures are checked by a verifier written from RFC 5849 alone (not the client's
+//! signer), and the generated secrets hold `$&+/=` so that the signature's inner encoding is
+//! exercised. Paths
 //! (and `path`/`src`/`dst` fields) are normalised: leading `/` added, trailing `/` and `//`
 //! dropped, `.`/`..` resolved without leaving `/`.
 //!
@@ -21,6 +24,7 @@
 //! `404 {"path": ["Path does not exist"]}`. Throttling (503 with `X-Throttle`, 429 with
 //! `Retry-After`) comes from cloud-core's fault plan.
 
+mod oauth1;
 mod routes;
 mod state;
 
@@ -69,11 +73,13 @@ impl Emulator {
             key: credential("sf-key-"),
             password: credential("sf-password-"),
             client_token: credential("sf-client-token-"),
-            client_secret: credential("sf-client-secret-"),
+            // Secrets hold characters that RFC 5849 encodes, so that a client which skips the
+            // signature's inner encoding is refused.
+            client_secret: credential("sf-client-secret$&+/="),
         });
         let access = (
             credential("sf-access-token-"),
-            credential("sf-access-secret-"),
+            credential("sf-access-secret$&+/="),
         );
         app.lock()
             .oauth

@@ -16,8 +16,8 @@ use cloud_core::emulator::{serve_blob, BlobStore};
 use http::StatusCode;
 use serde_json::{json, Value};
 
+use super::oauth1::{parse_header, plaintext_ok, Params};
 use super::state::{join, mime_of, name_of, normalise, parent_of, State as Tree};
-use crate::credentials::pct;
 
 pub(crate) struct App {
     pub state: Mutex<Tree>,
@@ -56,24 +56,9 @@ fn base(headers: &HeaderMap) -> String {
     format!("http://{host}/")
 }
 
-/// The fields of an `Authorization: OAuth k="v", …` header, percent-decoded.
-fn oauth_fields(headers: &HeaderMap) -> Option<HashMap<String, String>> {
-    let v = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
-    let rest = v.strip_prefix("OAuth ")?;
-    Some(
-        rest.split(',')
-            .filter_map(|kv| {
-                let (k, v) = kv.trim().split_once('=')?;
-                let v = v.trim_matches('"');
-                Some((
-                    k.to_owned(),
-                    percent_encoding::percent_decode_str(v)
-                        .decode_utf8_lossy()
-                        .into_owned(),
-                ))
-            })
-            .collect(),
-    )
+/// The OAuth parameters of the request's `Authorization` header (RFC 5849 §3.5.1).
+fn oauth_fields(headers: &HeaderMap) -> Option<Params> {
+    parse_header(headers.get(http::header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 fn check_auth(app: &App, headers: &HeaderMap) -> Result<(), Response> {
@@ -102,13 +87,10 @@ fn check_auth(app: &App, headers: &HeaderMap) -> Result<(), Response> {
         };
     }
     let f = oauth_fields(headers).ok_or_else(refused)?;
-    let token = f.get("oauth_token").cloned().unwrap_or_default();
+    let token = f.get("oauth_token").unwrap_or_default().to_owned();
     let secret = app.lock().oauth.access.get(&token).cloned();
-    let ok = f.get("oauth_consumer_key") == Some(&app.client_token)
-        && f.get("oauth_signature_method").map(String::as_str) == Some("PLAINTEXT")
-        && secret.is_some_and(|s| {
-            f.get("oauth_signature") == Some(&format!("{}&{}", pct(&app.client_secret), pct(&s)))
-        });
+    let ok = f.get("oauth_consumer_key") == Some(app.client_token.as_str())
+        && secret.is_some_and(|s| plaintext_ok(&f, &app.client_secret, &s));
     if ok {
         Ok(())
     } else {
@@ -559,8 +541,9 @@ async fn request_token(State(app): S, headers: HeaderMap) -> Response {
     let Some(f) = oauth_fields(&headers) else {
         return oauth_refused();
     };
-    if f.get("oauth_consumer_key") != Some(&app.client_token)
-        || f.get("oauth_signature") != Some(&format!("{}&", pct(&app.client_secret)))
+    if f.get("oauth_consumer_key") != Some(app.client_token.as_str())
+        || f.get("oauth_token").is_some()
+        || !plaintext_ok(&f, &app.client_secret, "")
     {
         return oauth_refused();
     }
@@ -568,7 +551,11 @@ async fn request_token(State(app): S, headers: HeaderMap) -> Response {
     let verifier = format!("verifier-{}", &token[..12]);
     app.lock().oauth.request.insert(
         token.clone(),
-        (secret.clone(), verifier, f.get("oauth_callback").cloned()),
+        (
+            secret.clone(),
+            verifier,
+            f.get("oauth_callback").map(str::to_owned),
+        ),
     );
     (
         StatusCode::OK,
@@ -598,16 +585,14 @@ async fn access_token(State(app): S, headers: HeaderMap) -> Response {
     let Some(f) = oauth_fields(&headers) else {
         return oauth_refused();
     };
-    let token = f.get("oauth_token").cloned().unwrap_or_default();
+    let token = f.get("oauth_token").unwrap_or_default().to_owned();
     let mut s = app.lock();
     let Some((secret, verifier, _)) = s.oauth.request.get(&token).cloned() else {
         return oauth_refused();
     };
-    let sig_ok =
-        f.get("oauth_signature") == Some(&format!("{}&{}", pct(&app.client_secret), pct(&secret)));
-    if f.get("oauth_consumer_key") != Some(&app.client_token)
-        || !sig_ok
-        || f.get("oauth_verifier") != Some(&verifier)
+    if f.get("oauth_consumer_key") != Some(app.client_token.as_str())
+        || !plaintext_ok(&f, &app.client_secret, &secret)
+        || f.get("oauth_verifier") != Some(verifier.as_str())
     {
         return oauth_refused();
     }
