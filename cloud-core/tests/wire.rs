@@ -115,45 +115,88 @@ async fn budget_exhausted_returns_last_answer_and_501_is_never_retried() {
     m.assert_async().await;
 }
 
+/// The waits are read from the strategy's decisions (`SkipWaits`), not timed: a 7 s
+/// Retry-After is checked in no time.
+#[cfg(feature = "emulator")]
 #[tokio::test]
 async fn retry_after_is_a_floor() {
+    use cloud_core::emulator::SkipWaits;
     let mut server = mockito::Server::new_async().await;
     let m = server
         .mock("GET", "/api/2/r")
         .with_status(429)
-        .with_header("retry-after", "1")
+        .with_header("retry-after", "7")
         .expect(2)
         .create_async()
         .await;
+    let policy = SkipWaits::new(
+        RetryPolicy::default()
+            .max_retries(1)
+            .backoff(Duration::from_millis(10), Duration::from_millis(10)),
+    );
     let t = Transport::builder(format!("{}/api/2", server.url()), "t/0")
-        .retry(Arc::new(RetryPolicy::default().max_retries(1)))
+        .retry(Arc::new(policy.clone()))
         .build()
         .unwrap();
     let start = Instant::now();
     let resp = get(&t, "r", Idempotency::Idempotent, Method::GET).await;
-    assert!(start.elapsed() >= Duration::from_secs(1));
+    // Retry-After over a 10 ms back-off: the wait asked for is the server's 7 s.
+    assert_eq!(policy.waits(), [Duration::from_secs(7)]);
+    assert!(start.elapsed() < Duration::from_secs(5));
     m.assert_async().await;
     // A POST that got a 429 reached the server: it is not sent again.
+    policy.clear();
     let p = server
         .mock("POST", "/api/2/r")
         .with_status(429)
-        .with_header("retry-after", "1")
+        .with_header("retry-after", "7")
         .expect(1)
         .create_async()
         .await;
-    let start = Instant::now();
     let post = get(&t, "r", Idempotency::NonIdempotent, Method::POST).await;
     assert_eq!(post.status(), 429);
-    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(policy.waits(), Vec::<Duration>::new());
     p.assert_async().await;
     let err = error_from_response(&Method::GET, resp, |_, _| None).await;
     assert_eq!(
         err.kind(),
         &ErrorKind::RateLimited {
-            retry_after: Some(Duration::from_secs(1))
+            retry_after: Some(Duration::from_secs(7))
         }
     );
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+}
+
+/// The loop really waits what the strategy decides (the one test that times a wait: 200 ms).
+#[tokio::test]
+async fn the_loop_waits_the_decided_time() {
+    use cloud_core::retry::{Attempt, Decision, Outcome, RetryStrategy, StopReason};
+    #[derive(Debug)]
+    struct Once(Duration);
+    impl RetryStrategy for Once {
+        fn decide(&self, attempt: &Attempt, _: &Outcome) -> Decision {
+            if attempt.retries == 0 {
+                Decision::Retry { after: self.0 }
+            } else {
+                Decision::Stop(StopReason::Exhausted)
+            }
+        }
+    }
+    let mut server = mockito::Server::new_async().await;
+    let m = server
+        .mock("GET", "/api/2/w")
+        .with_status(503)
+        .expect(2)
+        .create_async()
+        .await;
+    let t = Transport::builder(format!("{}/api/2", server.url()), "t/0")
+        .retry(Arc::new(Once(Duration::from_millis(200))))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    get(&t, "w", Idempotency::Idempotent, Method::GET).await;
+    m.assert_async().await;
+    assert!(start.elapsed() >= Duration::from_millis(200));
 }
 
 #[tokio::test]

@@ -27,11 +27,11 @@ async fn interop_the_original_client_drives_the_emulator() {
     .and_then(|v| <[String; 2]>::try_from(v).ok()) else {
         return;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // The original's redirect listener (a plain `SocketServer.TCPServer`, without
+    // SO_REUSEADDR) binds the redirect URI's port itself, so the port can only be held until
+    // just before the original starts: the listener is closed right before the spawn.
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = reserved.local_addr().unwrap().port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let emu = Emulator::start_with(EmulatorConfig::default().redirect_uri(&redirect))
         .await
@@ -82,6 +82,7 @@ async fn interop_the_original_client_drives_the_emulator() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/orange_interop.py"
     );
+    drop(reserved);
     let out = tokio::process::Command::new(&py)
         .arg(script)
         .arg(cfg.to_string())

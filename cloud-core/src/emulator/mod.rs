@@ -10,6 +10,8 @@
 //!   endpoint for `authorization_code` and `refresh_token`, client auth by Basic or form).
 //! - [`BlobStore`]: file bodies kept on disk (or synthesized), served with `Range` support,
 //!   never buffered whole.
+//! - [`SkipWaits`]: a retry strategy wrapper that records each decision and skips the wait,
+//!   the test clock of the retry loop.
 //! - [`standalone`]: the convention for running an emulator as its own process: one JSON line
 //!   with `base_url` and the credentials on stdout, then serve until killed.
 //!
@@ -31,6 +33,7 @@
 //! ```
 
 mod blob;
+mod clock;
 pub mod demo;
 mod faults;
 pub mod hostile;
@@ -44,6 +47,7 @@ pub mod standalone;
 mod tracked;
 
 pub use blob::{parse_range, serve_blob, Blob, BlobStore};
+pub use clock::{Decided, SkipWaits};
 pub use faults::{Fault, FaultPlan, Route};
 pub use interop::{interop_env, interop_vars_or_skip, InteropEnv, REQUIRE_INTEROP};
 pub use log::{LoggedRequest, RequestLog};
