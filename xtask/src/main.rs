@@ -8,11 +8,14 @@
 //!   releases in dependency order (see `release/mod.rs`); a dry run unless `--execute`.
 //! - `cargo xtask fuzz [CRATE...] [--seconds N]`: each crate's cargo-fuzz target (see
 //!   `fuzz.rs`).
+//! - `cargo xtask mutants [CRATE...] [--changed REV] [--sample]`: mutation testing of the
+//!   decision code with cargo-mutants (see `mutants.rs`).
 
 mod bench;
 mod ci;
 mod emulator;
 mod fuzz;
+mod mutants;
 mod release;
 mod util;
 
@@ -26,13 +29,15 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("mutants") => mutants::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
                  cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
                  cargo xtask bench [CRATE...] [--quick] [--json FILE]\n       \
                  cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
-                 cargo xtask fuzz [CRATE...] [--seconds N]"
+                 cargo xtask fuzz [CRATE...] [--seconds N]\n       \
+                 cargo xtask mutants [CRATE...] [--changed REV] [--sample]"
             );
             Err("unknown command".into())
         }
