@@ -16,7 +16,7 @@ use cloud_core::reqwest::{Body, Response};
 
 use crate::account::json;
 use crate::client::{AcdClient, OK_CODES};
-use crate::error::{codes, Error, Result};
+use crate::error::{codes, Error, RequestError, Result};
 use crate::models::Node;
 use crate::pyjson;
 
@@ -500,11 +500,14 @@ impl AcdClient {
     }
 
     /// The original's chunk loop: ranged GETs of at most `dl_chunk_size` bytes into `writer`,
-    /// from `offset`; a 416 ends an unknown-length download; a non-206 answer is retried until
-    /// `chunk_retries` attempts failed (`RequestError(1002)`); a short 206 is followed by a
-    /// request from the writer's position. A body broken off mid-chunk is
-    /// `RequestError(1000)`, the bytes already written staying in `writer`. Returns the
-    /// writer's final position.
+    /// from `offset`; a 416 ends an unknown-length download; a 5xx, 408 or 429 answer is
+    /// retried until `chunk_retries` attempts failed (`RequestError(1002)`, whose context is
+    /// the last answer's: its `status()` and `kind()` are that answer's); any other error
+    /// answer (a 404 for a node that does not exist) is returned at once as its own
+    /// `RequestError`, where the original re-asked `chunk_retries` times and then raised 1002
+    /// (README, "Differences from the original"); a short 206 is followed by a request from the
+    /// writer's position. A body broken off mid-chunk is `RequestError(1000)`, the bytes
+    /// already written staying in `writer`. Returns the writer's final position.
     pub async fn chunked_download<W>(
         &self,
         node_id: &str,
@@ -519,13 +522,18 @@ impl AcdClient {
         let url = self.content(&format!("nodes/{node_id}/content"))?;
         let mut pos = options.offset;
         let mut retries = 0u32;
+        let mut last: Option<Error> = None;
         while pos < length {
             let end = (pos + settings.dl_chunk_size - 1).min(length - 1);
             if retries >= settings.chunk_retries {
-                return Err(Error::request(
+                let mut e = RequestError::new(
                     codes::FAILED_SUBREQUEST,
                     "[acd_api] Downloading chunk failed multiple times.",
-                ));
+                );
+                if let Some(ctx) = last.as_ref().and_then(Error::context) {
+                    e.context = ctx.clone();
+                }
+                return Err(Error::Request(Box::new(e)));
             }
             let range = format!("bytes={pos}-{end}");
             let mut resp = self
@@ -536,8 +544,13 @@ impl AcdClient {
             match resp.status().as_u16() {
                 416 => break,
                 206 => {}
-                _ => {
-                    drop(resp);
+                status => {
+                    let err = crate::client::error_of(&Method::GET, resp).await;
+                    // Re-asking cannot cure a client error (but a timeout or a rate limit).
+                    if (400..500).contains(&status) && status != 408 && status != 429 {
+                        return Err(err);
+                    }
+                    last = Some(err);
                     retries += 1;
                     continue;
                 }
@@ -598,7 +611,8 @@ impl AcdClient {
                 }
             }));
         }
-        let (mut file, offset) = if options.resume && part_path.exists() {
+        let fresh = !(options.resume && part_path.exists());
+        let (mut file, offset) = if !fresh {
             let size = tokio::fs::metadata(&part_path).await?.len();
             let keep = size.saturating_sub(1 + fs_chunk as u64);
             let f = tokio::fs::OpenOptions::new()
@@ -640,7 +654,17 @@ impl AcdClient {
         writer.flush().await?;
         drop(writer);
         file.sync_all().await?;
-        let pos = result?;
+        let pos = match result {
+            Ok(pos) => pos,
+            Err(e) => {
+                // No answer brought a byte: no partial file is left for a later resume.
+                if fresh && file.metadata().await.is_ok_and(|m| m.len() == 0) {
+                    drop(file);
+                    let _ = tokio::fs::remove_file(&part_path).await;
+                }
+                return Err(e);
+            }
+        };
         if options.length > 0 && pos < options.length {
             return Err(Error::request(
                 codes::INCOMPLETE_RESULT,

@@ -92,7 +92,12 @@ impl RequestError {
                 ErrorKind::Transport(self.transport.unwrap_or(TransportKind::Connect))
             }
             codes::INCOMPLETE_RESULT => ErrorKind::Transport(TransportKind::Truncated),
-            codes::FAILED_SUBREQUEST => ErrorKind::Server,
+            // The kind of the last failed answer when there was one, else `Server`.
+            codes::FAILED_SUBREQUEST => self
+                .context
+                .status
+                .and_then(|st| ErrorKind::from_status(st, self.context.retry_after))
+                .unwrap_or(ErrorKind::Server),
             codes::REFRESH_FAILED | codes::INVALID_TOKEN => ErrorKind::Unauthorized,
             s => StatusCode::from_u16(s)
                 .ok()

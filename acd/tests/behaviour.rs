@@ -588,3 +588,56 @@ async fn faithful_mode_never_resends_and_the_opt_in_retry_does() {
     r.get_quota().await.unwrap();
     assert_eq!(emu.log().count("GET", "/drive/v1/account/quota"), 4);
 }
+
+/// A download answered with an error surfaces that answer: a node that does not exist is a
+/// 404 `RequestError` (`is_not_found`) after one request, and leaves no partial file; 5xx
+/// answers that outlast `chunk_retries` give the original's 1002 with the last answer's status.
+#[tokio::test]
+async fn a_failed_download_surfaces_the_answer_and_leaves_no_partial_file() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let mut s = c.settings();
+    s.chunk_retries = 3;
+    c.set_settings(s);
+    emu.log().clear();
+    let err = c
+        .download_file(
+            "no-such-node",
+            "missing.bin",
+            Some(dir.path()),
+            DownloadOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(err.status_code(), Some(404));
+    assert_eq!(err.status(), Some(http::StatusCode::NOT_FOUND));
+    assert_eq!(emu.log().count_prefix("GET", "/cdproxy/nodes/"), 1);
+    assert!(!dir.path().join("missing.bin.__incomplete").exists());
+    assert!(!dir.path().join("missing.bin").exists());
+
+    let src = dir.path().join("src.bin");
+    std::fs::write(&src, b"12345").unwrap();
+    let node = c
+        .upload_file(&src, None, UploadOptions::default())
+        .await
+        .unwrap();
+    emu.faults().fail_next(
+        3,
+        Route::method(Method::GET).path("/cdproxy/nodes/"),
+        503,
+        None,
+    );
+    let err = c
+        .download_file(
+            &node.id,
+            "five.bin",
+            Some(dir.path()),
+            DownloadOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(codes::FAILED_SUBREQUEST));
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    assert!(!dir.path().join("five.bin.__incomplete").exists());
+}
