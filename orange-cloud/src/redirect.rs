@@ -51,13 +51,13 @@ impl Drop for Catcher {
 
 impl Catcher {
     /// Stops listening, and returns once the port is free again.
-    pub async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         self.task.abort();
         let _ = (&mut self.task).await;
     }
 
     /// Listens on 127.0.0.1:`port`.
-    pub async fn start(port: u16) -> std::io::Result<Self> {
+    pub(crate) async fn start(port: u16) -> std::io::Result<Self> {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let (tx, rx) = mpsc::channel(8);
         let task = tokio::spawn(async move {

@@ -19,7 +19,9 @@ const STEPS: &[&str] = &[
     "features",
     "interop-env",
     "test",
+    "mutants",
     "doc",
+    "examples",
     "package",
     "release-e2e",
 ];
@@ -103,6 +105,8 @@ pub fn run_step(
                 .args(["doc", "--workspace", "--no-deps", "--all-features"])
                 .env("RUSTDOCFLAGS", "-D warnings"),
         ),
+        "mutants" => crate::mutants::run(&["--sample".to_owned()]),
+        "examples" => crate::examples::run(true),
         "package" => package(),
         "release-e2e" => crate::release::e2e::run(),
         other => Err(format!("unknown step {other}")),

@@ -8,12 +8,15 @@
 //!   releases in dependency order (see `release/mod.rs`); a dry run unless `--execute`.
 //! - `cargo xtask fuzz [CRATE...] [--seconds N]`: each crate's cargo-fuzz target (see
 //!   `fuzz.rs`).
+//! - `cargo xtask examples [--no-run]`: every public client method has an example; the
+//!   quickstart and tour examples run (see `examples.rs`).
 //! - `cargo xtask mutants [CRATE...] [--changed REV] [--sample]`: mutation testing of the
 //!   decision code with cargo-mutants (see `mutants.rs`).
 
 mod bench;
 mod ci;
 mod emulator;
+mod examples;
 mod fuzz;
 mod mutants;
 mod release;
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("release") => release::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("mutants") => mutants::run(&args[1..]),
+        Some("examples") => examples::cli(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
@@ -37,7 +41,8 @@ fn main() -> ExitCode {
                  cargo xtask bench [CRATE...] [--quick] [--json FILE]\n       \
                  cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
                  cargo xtask fuzz [CRATE...] [--seconds N]\n       \
-                 cargo xtask mutants [CRATE...] [--changed REV] [--sample]"
+                 cargo xtask mutants [CRATE...] [--changed REV] [--sample]\n       \
+                 cargo xtask examples [--no-run]"
             );
             Err("unknown command".into())
         }

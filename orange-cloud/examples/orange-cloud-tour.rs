@@ -1,0 +1,60 @@
+//! The calls of the Orange Cloud client that the quickstart does not make, once each, against
+//! the embedded emulator: the example each method's documentation points to (docs.rs shows
+//! these calls under the methods).
+//!
+//! `cargo run -p orange-cloud --features emulator --example orange-cloud-tour`
+use orange_cloud::emulator::Emulator;
+use orange_cloud::{
+    read_request_parameters, ApiManager, ApiManagerOptions, FolderQuery, UploadOptions,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let emu = Emulator::start().await?;
+    // The two hosts set one by one (the real service uploads to its own host), and a hook
+    // told of every refresh.
+    let options = ApiManagerOptions::default()
+        .api_url(&emu.base_url())
+        .upload_url(&emu.base_url())
+        .on_refreshed(|_token| println!("on_refreshed: a new access token"));
+    let manager = ApiManager::new(
+        emu.client_id(),
+        emu.client_secret(),
+        "http://127.0.0.1:1/callback",
+        options,
+    )?;
+    manager
+        .init_with_token(emu.issue_token().refresh_token.expose())
+        .await?;
+
+    // The redirect catcher's parsing, as oauth2-client's.
+    let p = read_request_parameters("/callback?code=abc%2F1&state=s+1&broken");
+    println!("read_request_parameters: {p:?}");
+
+    // An upload with its Content-Type, then a folder listing with any query parameter.
+    let file = manager
+        .files()
+        .upload_with(
+            b"{\"a\": 1}".to_vec(),
+            None,
+            UploadOptions::default()
+                .name("a.json")
+                .mime("application/json"),
+        )
+        .await?;
+    println!("upload with mime: {}", file.file_id);
+    let root = manager
+        .folders()
+        .get(
+            None,
+            FolderQuery::default()
+                .flag("showthumbnails")
+                .param("limit", 10),
+        )
+        .await?;
+    println!(
+        "folder get with flag and param: {} file(s)",
+        root.files.len()
+    );
+    Ok(())
+}
