@@ -581,6 +581,140 @@ macro_rules! error_accessors {
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: `Display` without a method, `Debug`, `source`, and the
+    /// io::Error conversions both ways, kind by kind.
+    #[test]
+    fn display_debug_source_and_io_conversions() {
+        let ctx = ErrorContext {
+            url: Some("http://h/x".into()),
+            status: Some(StatusCode::NOT_FOUND),
+            ..ErrorContext::default()
+        };
+        let e = Error::new(ErrorKind::NotFound).context(ctx);
+        assert_eq!(
+            e.to_string(),
+            format!("{} (http://h/x -> 404)", ErrorKind::NotFound)
+        );
+        let with_source =
+            Error::new(ErrorKind::Io).source_error(std::io::Error::other("disk full"));
+        let debug = format!("{with_source:?}");
+        assert!(
+            debug.contains("Io") && debug.contains("disk full"),
+            "{debug}"
+        );
+        assert_eq!(
+            std::error::Error::source(&with_source).map(ToString::to_string),
+            Some("disk full".to_owned())
+        );
+        let from = |k: std::io::ErrorKind| Error::from(std::io::Error::new(k, "x")).kind().clone();
+        assert_eq!(
+            from(std::io::ErrorKind::TimedOut),
+            ErrorKind::Transport(TransportKind::Timeout)
+        );
+        assert_eq!(
+            from(std::io::ErrorKind::UnexpectedEof),
+            ErrorKind::Transport(TransportKind::Truncated)
+        );
+        assert_eq!(
+            from(std::io::ErrorKind::InvalidInput),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(from(std::io::ErrorKind::PermissionDenied), ErrorKind::Io);
+        let back = |k: ErrorKind| std::io::Error::from(Error::new(k)).kind();
+        assert_eq!(
+            back(ErrorKind::Transport(TransportKind::Timeout)),
+            std::io::ErrorKind::TimedOut
+        );
+        assert_eq!(
+            back(ErrorKind::Transport(TransportKind::Truncated)),
+            std::io::ErrorKind::UnexpectedEof
+        );
+        assert_eq!(back(ErrorKind::Server), std::io::ErrorKind::Other);
+    }
+
+    /// A refused connection keeps the method and the redacted URL in the context.
+    #[tokio::test]
+    async fn reqwest_errors_keep_method_and_redacted_url() {
+        let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return;
+        };
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(1);
+        drop(listener);
+        let url = format!("http://127.0.0.1:{port}/x?access_token=SEKRET");
+        let Err(e) = reqwest::Client::new().get(&url).send().await else {
+            panic!("a closed port answered");
+        };
+        let e = from_reqwest(e, Some(&Method::GET));
+        assert_eq!(e.kind(), &ErrorKind::Transport(TransportKind::Connect));
+        assert_eq!(e.error_context().method, Some(Method::GET));
+        assert_eq!(
+            e.error_context().url.as_deref(),
+            Some(format!("http://127.0.0.1:{port}/x?access_token=***").as_str())
+        );
+        assert!(!e.to_string().contains("SEKRET"));
+    }
+
+    /// Found by `cargo xtask mutants`: the accessors and the secret-name rule, each branch.
+    #[test]
+    fn accessors_and_secret_names_branch_by_branch() {
+        let names: Vec<String> = [
+            TransportKind::Connect,
+            TransportKind::Timeout,
+            TransportKind::Body,
+            TransportKind::Truncated,
+            TransportKind::Redirect,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "connect",
+                "timeout",
+                "body",
+                "truncated body",
+                "too many redirects"
+            ]
+        );
+        for secret in [
+            "access_token",
+            "X-Api-Token",
+            "client_secret",
+            "Password",
+            "Authorization",
+            "Cookie",
+            "set-cookie",
+        ] {
+            assert!(is_secret_name(secret), "{secret}");
+        }
+        for plain in ["name", "path", "cookies-policy", "author"] {
+            assert!(!is_secret_name(plain), "{plain}");
+        }
+
+        let io = std::io::Error::other("disk");
+        let e = Error::new(ErrorKind::Io).source_error(io);
+        assert_eq!(
+            e.source_as::<std::io::Error>().map(ToString::to_string),
+            Some("disk".to_owned())
+        );
+        assert!(e.source_as::<std::fmt::Error>().is_none());
+
+        let ctx = ErrorContext {
+            request_id: Some("req-7".into()),
+            retry_after: Some(Duration::from_secs(3)),
+            ..ErrorContext::default()
+        };
+        let plain = Error::new(ErrorKind::Server).context(ctx.clone());
+        assert_eq!(plain.request_id(), Some("req-7"));
+        assert_eq!(plain.retry_after(), Some(Duration::from_secs(3)));
+        let limited = Error::new(ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(9)),
+        })
+        .context(ctx);
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(9)));
+    }
+
     #[test]
     fn status_classification_table() {
         let table: &[(u16, Option<ErrorKind>)] = &[

@@ -41,6 +41,7 @@
 //! | `fullview(etag=None)` | [`Cloud::fullview`] |
 //! | `search(query, sort, virtualfolder, page, count)` | [`Cloud::search`] with [`SearchOptions`]; all pages: [`Cloud::search_stream`] |
 //! | `download_url(file_or_path)` | [`Cloud::download_url`]; streamed download: [`Cloud::download`] |
+//! | `CloudFile.download_url()` | [`CloudFile::download_url`] (the cloud as argument) |
 //! | `upload(file, upload_path, name, chunked, chunk_size)` | [`Cloud::upload`] with [`UploadOptions`] |
 //! | `delete`, `create_folder`, `copy`, `move`, `rename` (1.3+) | [`Cloud::delete`], [`Cloud::create_folder`], [`Cloud::copy`], `Cloud::r#move`, [`Cloud::rename`] |
 //! | `trash`, `empty_trash`, `restore` (1.3+) | [`Cloud::trash`], [`Cloud::empty_trash`], [`Cloud::restore`] |

@@ -142,6 +142,20 @@ impl CloudFile {
     pub fn fullpath(&self) -> String {
         join(&self.parent_path, &self.name)
     }
+
+    /// `CloudFile.download_url()`: the original's file kept a back-reference to its `Cloud`
+    /// and called `cloud.download_url(self)`; here the cloud is the argument. The same URL as
+    /// [`Cloud::download_url`](crate::Cloud::download_url), access token included (a secret).
+    ///
+    /// ```no_run
+    /// # async fn run(cloud: verizon_pcs::Cloud) -> Result<(), verizon_pcs::Error> {
+    /// let file = cloud.file_metadata("/VZMOBILE/beach.jpg").await?;
+    /// let url = file.download_url(&cloud)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn download_url(&self, cloud: &crate::Cloud) -> crate::Result<String> {
+        cloud.download_url(self)
+    }
 }
 
 /// A folder (`thingspace.models.CloudFolder`).

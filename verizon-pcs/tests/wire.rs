@@ -194,7 +194,8 @@ async fn every_get_call_sends_exactly_this() {
     assert_eq!(v.etag, "E1");
     assert!(v.files.is_empty());
 
-    // download_url: pure, token in the query.
+    // download_url: pure, token in the query; `CloudFile.download_url()` gives the same.
+    assert_eq!(f.download_url(&c).unwrap(), c.download_url(&f).unwrap());
     assert_eq!(
         c.download_url(&f).unwrap(),
         format!(
