@@ -227,6 +227,13 @@ pub(crate) struct Sent {
     pub headers: Vec<(String, String)>,
 }
 
+/// Sets `name` to `value`, replacing any header of that name (names compared
+/// case-insensitively, as HTTP does).
+fn replace_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    headers.push((name.to_owned(), value));
+}
+
 /// The transport of a client: cloud-core's default policy (idempotent methods only, see the
 /// README's "Retries and timeouts") under the caller's [`HttpOptions`].
 fn transport(http: &HttpOptions) -> Result<Transport> {
@@ -299,10 +306,8 @@ impl Client {
 
     /// Sets a header sent on every request from this instance (`client.headers[k] = v`).
     pub fn set_header(&self, name: impl Into<String>, value: impl Into<String>) {
-        let name = name.into();
         if let Ok(mut h) = self.inner.default_headers.lock() {
-            h.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
-            h.push((name, value.into()));
+            replace_header(&mut h, &name.into(), value.into());
         }
     }
 
@@ -325,33 +330,40 @@ impl Client {
         if let Some(v) = &options.api_version {
             url = rewrite_api_version(&url, v);
         }
+        // requests' merge: a call's header replaces the session's of the same name (names
+        // compared case-insensitively), and the auth handler sets `Authorization` last, over
+        // any the caller gave.
         let mut headers: Vec<(String, String)> = self
             .inner
             .default_headers
             .lock()
             .map(|h| h.clone())
             .unwrap_or_default();
-        headers.extend(options.headers.iter().cloned());
+        for (k, v) in &options.headers {
+            replace_header(&mut headers, k, v.clone());
+        }
         if let Some(b) = options.get_raw_data {
-            headers.push((
-                "X-Kloudless-Raw-Data".into(),
+            replace_header(
+                &mut headers,
+                "X-Kloudless-Raw-Data",
                 if b { "true" } else { "false" }.into(),
-            ));
+            );
         }
         if let Some(h) = options.raw_headers.as_ref().filter(|h| !h.is_empty()) {
-            headers.push((
-                "X-Kloudless-Raw-Headers".into(),
+            replace_header(
+                &mut headers,
+                "X-Kloudless-Raw-Headers",
                 py_json(&Value::Object(h.clone())),
-            ));
+            );
         }
         if let Some(u) = options
             .impersonate_user_id
             .as_ref()
             .filter(|u| !u.is_empty() && *u != "0")
         {
-            headers.push(("X-Kloudless-As-User".into(), u.clone()));
+            replace_header(&mut headers, "X-Kloudless-As-User", u.clone());
         }
-        headers.push(("Authorization".into(), self.auth_header()));
+        replace_header(&mut headers, "Authorization", self.auth_header());
         self.send(
             method,
             &url,

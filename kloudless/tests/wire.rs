@@ -318,3 +318,51 @@ fn secrets_never_print() {
     let shown = format!("{a:?} {c:?}");
     assert!(!shown.contains("SECRET"), "{shown}");
 }
+
+/// requests' header merge: a call's header replaces the instance's of the same name (any
+/// case), and the client's authorization replaces one the caller gave; each sent once.
+#[tokio::test]
+async fn a_call_header_replaces_the_default_and_auth_wins() {
+    use std::sync::{Arc, Mutex};
+    let mut s = Server::new_async().await;
+    let seen: Arc<Mutex<Vec<(String, Vec<String>)>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    let m = s
+        .mock("GET", "/v1/accounts/me/x")
+        .with_header("content-type", "application/json")
+        .with_body_from_request(move |r| {
+            let mut got = record.lock().unwrap();
+            for name in ["x-custom", "authorization", "x-kloudless-as-user"] {
+                let values = r
+                    .header(name)
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .collect();
+                got.push((name.to_owned(), values));
+            }
+            br#"{"ok": true}"#.to_vec()
+        })
+        .create_async()
+        .await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    a.set_header("X-Custom", "default");
+    a.get(
+        "x",
+        RequestOptions::default()
+            .header("x-custom", "per-call")
+            .header("Authorization", "Basic c3B5OnNweQ==")
+            .header("X-Kloudless-As-User", "1")
+            .impersonate_user_id("77"),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            ("x-custom".to_owned(), vec!["per-call".to_owned()]),
+            ("authorization".to_owned(), vec!["Bearer TOK".to_owned()]),
+            ("x-kloudless-as-user".to_owned(), vec!["77".to_owned()]),
+        ]
+    );
+}
