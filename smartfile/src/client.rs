@@ -417,7 +417,13 @@ impl Client {
         while path.contains("//") {
             path = path.replace("//", "/");
         }
-        let full = requote_uri(&format!("{}{path}", self.url));
+        let mut full = requote_uri(&format!("{}{path}", self.url));
+        // A `#` or `?` in a path is part of a name: sent escaped (the original sent it raw,
+        // cutting the path at a fragment or a query: README, "Differences from the original").
+        let base = requote_uri(&self.url);
+        if let Some(rest) = full.strip_prefix(base.as_str()) {
+            full = format!("{base}{}", rest.replace('#', "%23").replace('?', "%3F"));
+        }
         Url::parse(&full).map_err(|e| Error::request(format!("Failed to parse: {full:?}: {e}")))
     }
 
@@ -953,10 +959,14 @@ mod tests {
             "http://127.0.0.1:8000/api/2/access/user/42/"
         );
         assert_eq!(u("/user", 0.into()), "http://127.0.0.1:8000/api/2/user/");
+        // `?` and `#` belong to the name (the original cut the path there).
         let q = c.build_url("/path/info", &"/q?x=1".into()).unwrap();
-        assert_eq!((q.path(), q.query()), ("/api/2/path/info/q", Some("x=1/")));
+        assert_eq!((q.path(), q.query()), ("/api/2/path/info/q%3Fx=1/", None));
         let h = c.build_url("/path/info", &"/h#frag".into()).unwrap();
-        assert_eq!(h.path(), "/api/2/path/info/h");
+        assert_eq!(
+            (h.path(), h.fragment()),
+            ("/api/2/path/info/h%23frag/", None)
+        );
         let v = Client::new(ClientOptions::default().url("http://h/").version("3.4")).unwrap();
         assert_eq!(
             v.build_url("/ping", &Id(None)).unwrap().path(),

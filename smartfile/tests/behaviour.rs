@@ -431,3 +431,59 @@ async fn oauth_three_legs_then_calls() {
         Err(Error::Request { .. })
     ));
 }
+
+/// Names with URL-reserved characters, percent signs, spaces, non-ASCII letters and emoji go
+/// through every path-addressed call: upload, info, download, move, rename's target, remove.
+#[tokio::test]
+async fn names_with_reserved_characters_are_addressable() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    let dir = tempfile::tempdir().unwrap();
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/dst"))
+        .await
+        .unwrap();
+    for (i, name) in [
+        "a#b.txt",
+        "what?.txt",
+        "100% sure.txt",
+        "1+1=2;x&y.txt",
+        "été naïve.txt",
+        "party 🎉.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = format!("body {i}").into_bytes();
+        api.upload(name, body.clone()).await.unwrap();
+        let info = api
+            .get("/path/info", format!("/{name}"), Params::new())
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(info["name"], *name, "{name}");
+        assert_eq!(info["size"], body.len(), "{name}");
+        let got = api
+            .download(
+                &format!("/{name}"),
+                DownloadOptions::default().directory(dir.path()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&got).unwrap(), body, "{name}");
+        api.r#move(&format!("/{name}"), "/dst").await.unwrap();
+        let moved = api
+            .get("/path/info", format!("/dst/{name}"), Params::new())
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(moved["path"], format!("/dst/{name}"), "{name}");
+        api.remove(&format!("/dst/{name}")).await.unwrap();
+        assert!(api
+            .get("/path/info", format!("/dst/{name}"), Params::new())
+            .await
+            .unwrap_err()
+            .is_not_found());
+    }
+}
