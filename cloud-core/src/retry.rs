@@ -352,6 +352,26 @@ pub type SharedRetryStrategy = Arc<dyn RetryStrategy>;
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: every setter sets its field.
+    #[test]
+    fn setters_set_their_fields() {
+        let p = RetryPolicy::default()
+            .max_retries(7)
+            .backoff(Duration::from_millis(5), Duration::from_millis(50))
+            .total_timeout(None)
+            .max_retry_after(Duration::from_secs(2));
+        assert_eq!(p.max_retries, 7);
+        assert_eq!(
+            (p.initial_backoff, p.max_backoff),
+            (Duration::from_millis(5), Duration::from_millis(50))
+        );
+        assert_eq!(p.total_timeout, None);
+        assert_eq!(p.max_retry_after, Duration::from_secs(2));
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+        let t = RetryPolicy::default().total_timeout(Some(Duration::from_secs(9)));
+        assert_eq!(t.total_timeout, Some(Duration::from_secs(9)));
+    }
+
     fn at(retries: u32, idem: Idempotency) -> Attempt {
         Attempt {
             retries,

@@ -690,3 +690,64 @@ async fn file_operations_trash_and_conflicts() {
     assert!(cloud.trash().await.unwrap().files.is_empty());
     assert_eq!(emu.file_count(), 2);
 }
+
+/// Names with URL-reserved characters, percent signs, spaces, non-ASCII letters and emoji go
+/// through every path-addressed call: upload, file_metadata, download_url and download,
+/// search, rename, copy, delete, restore.
+#[tokio::test]
+async fn names_with_reserved_characters_are_addressable() {
+    let emu = Emulator::start().await.unwrap();
+    let c = authed(&emu);
+    c.create_folder("/VZMOBILE", "dst").await.unwrap();
+    for (i, name) in [
+        "a#b.txt",
+        "what?.txt",
+        "100% sure.txt",
+        "1+1=2;x&y.txt",
+        "été naïve.txt",
+        "party 🎉.txt",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = format!("body {i}").into_bytes();
+        let f = c
+            .upload(
+                body.clone(),
+                "/VZMOBILE",
+                verizon_pcs::UploadOptions::default().name(*name),
+            )
+            .await
+            .unwrap();
+        assert_eq!(f.name, *name);
+        let path = format!("/VZMOBILE/{name}");
+        let meta = c.file_metadata(&path).await.unwrap();
+        assert_eq!(meta.size, body.len() as u64, "{name}");
+        let by_url = cloud_core::reqwest::get(c.download_url(&path).unwrap())
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(by_url.as_ref(), body.as_slice(), "{name}");
+        let dir = tempfile::tempdir().unwrap();
+        c.download_to_path(&path, &dir.path().join("x"))
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(dir.path().join("x")).unwrap(), body, "{name}");
+        let copied = c
+            .copy(&path, "/VZMOBILE/dst", FileOpOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(copied.name(), *name);
+        let renamed = c
+            .rename(&format!("/VZMOBILE/dst/{name}"), &format!("r {name}"))
+            .await
+            .unwrap();
+        assert_eq!(renamed.name(), format!("r {name}"));
+        c.delete(&path, false).await.unwrap();
+        assert!(c.file_metadata(&path).await.is_err());
+        c.restore(&path).await.unwrap();
+        assert_eq!(c.file_metadata(&path).await.unwrap().name, *name);
+    }
+}
