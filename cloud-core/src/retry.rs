@@ -352,6 +352,17 @@ pub type SharedRetryStrategy = Arc<dyn RetryStrategy>;
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: the jitter is a uniform draw in [0, 1), not a constant.
+    #[test]
+    fn jitter_is_drawn_in_the_unit_interval() {
+        let draws: Vec<f64> = (0..200).map(|_| random_jitter()).collect();
+        assert!(draws.iter().all(|j| (0.0..1.0).contains(j)), "{draws:?}");
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.3..0.7).contains(&mean), "mean {mean}");
+        let distinct: std::collections::BTreeSet<u64> = draws.iter().map(|j| j.to_bits()).collect();
+        assert!(distinct.len() > 190);
+    }
+
     /// Found by `cargo xtask mutants`: every setter sets its field.
     #[test]
     fn setters_set_their_fields() {

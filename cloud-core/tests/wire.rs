@@ -268,3 +268,36 @@ async fn json_bodies_are_bounded_and_connect_errors_classified() {
     );
     assert_eq!(err.error_context().method, Some(Method::POST));
 }
+
+/// A refused connection reaches the strategy as `Transport(Connect)`, the one failure after
+/// which even a POST is sent again (found by `cargo xtask mutants`).
+#[cfg(feature = "emulator")]
+#[tokio::test]
+async fn a_refused_connection_is_a_connect_outcome_and_a_post_goes_again() {
+    use cloud_core::emulator::SkipWaits;
+    use cloud_core::retry::{Decision, Outcome};
+    use cloud_core::TransportKind;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let policy = SkipWaits::new(RetryPolicy::default().max_retries(1));
+    let t = Transport::builder(format!("http://127.0.0.1:{port}/api/2"), "t/0")
+        .retry(Arc::new(policy.clone()))
+        .build()
+        .unwrap();
+    let url = t.url("x").unwrap();
+    let r = t
+        .send(&Method::POST, &url, Idempotency::NonIdempotent, || {
+            Ok(t.request(Method::POST, url.clone()))
+        })
+        .await;
+    assert!(r.is_err());
+    let decided = policy.decided();
+    assert_eq!(decided.len(), 2, "{decided:?}");
+    assert_eq!(
+        decided[0].outcome,
+        Outcome::Transport(TransportKind::Connect)
+    );
+    assert!(matches!(decided[0].decision, Decision::Retry { .. }));
+}
