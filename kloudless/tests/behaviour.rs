@@ -449,3 +449,75 @@ async fn seeded_folder_pages_in_order_with_folders_first() {
         3
     );
 }
+
+/// An error answer changes nothing: for each mutating route answered with an error, the
+/// emulator's nodes and its events feed stay as they were.
+#[tokio::test]
+async fn an_error_answer_changes_nothing() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    let folder = a
+        .post(
+            "storage/folders",
+            RequestOptions::default().json(json!({"parent_id": "root", "name": "F"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let fid = folder.data["id"].as_str().unwrap().to_owned();
+    let file = upload(&a, &fid, "x.txt", b"x").await;
+    let file_id = file.data["id"].as_str().unwrap().to_owned();
+    let cursor = |a: Account| async move {
+        a.get("events/latest", RequestOptions::default())
+            .await
+            .unwrap()
+            .data()
+            .map(|d| d["cursor"].clone())
+    };
+    let before = (emu.node_count(), cursor(a.clone()).await);
+    let failing: Vec<(http::Method, String, RequestOptions)> = vec![
+        // A folder's id on the files route, a file's id on the folders route.
+        (
+            http::Method::DELETE,
+            format!("storage/files/{fid}"),
+            RequestOptions::default(),
+        ),
+        (
+            http::Method::DELETE,
+            format!("storage/folders/{file_id}"),
+            RequestOptions::default(),
+        ),
+        // A folder that is not empty, without `recursive`.
+        (
+            http::Method::DELETE,
+            format!("storage/folders/{fid}"),
+            RequestOptions::default(),
+        ),
+        // Ids that do not exist.
+        (
+            http::Method::PATCH,
+            "storage/files/nope".into(),
+            RequestOptions::default().json(json!({"name": "y"})),
+        ),
+        (
+            http::Method::POST,
+            "storage/files/nope/copy".into(),
+            RequestOptions::default().json(json!({"parent_id": "root"})),
+        ),
+        (
+            http::Method::POST,
+            format!("storage/files/{file_id}/copy"),
+            RequestOptions::default().json(json!({"parent_id": "nope"})),
+        ),
+    ];
+    for (method, path, options) in failing {
+        let r = a.request(method.clone(), &path, options).await;
+        assert!(r.is_err(), "{method} {path} succeeded");
+        assert_eq!(
+            (emu.node_count(), cursor(a.clone()).await),
+            before,
+            "{method} {path} changed the state"
+        );
+    }
+}

@@ -757,7 +757,11 @@ async fn files(
         (&Method::POST, [id, "copy"]) => copy_node(app, id, body, true, raw).await,
         (&Method::DELETE, [id]) => {
             let mut s = app.lock();
-            let Some(n) = s.nodes.modify().remove(*id).filter(|n| n.blob.is_some()) else {
+            // Only a file goes here: a folder's id is a 404 that changes nothing.
+            if !s.nodes.get(*id).is_some_and(|n| n.blob.is_some()) {
+                return not_found();
+            }
+            let Some(n) = s.nodes.modify().remove(*id) else {
                 return not_found();
             };
             let meta = s.json(&n, false);
