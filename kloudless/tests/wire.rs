@@ -325,7 +325,8 @@ fn secrets_never_print() {
 async fn a_call_header_replaces_the_default_and_auth_wins() {
     use std::sync::{Arc, Mutex};
     let mut s = Server::new_async().await;
-    let seen: Arc<Mutex<Vec<(String, Vec<String>)>>> = Arc::default();
+    type Seen = Vec<(String, Vec<String>)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let record = Arc::clone(&seen);
     let m = s
         .mock("GET", "/v1/accounts/me/x")

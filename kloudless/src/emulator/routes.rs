@@ -758,7 +758,7 @@ async fn files(
         (&Method::DELETE, [id]) => {
             let mut s = app.lock();
             // Only a file goes here: a folder's id is a 404 that changes nothing.
-            if !s.nodes.get(*id).is_some_and(|n| n.blob.is_some()) {
+            if s.nodes.get(*id).is_none_or(|n| n.blob.is_none()) {
                 return not_found();
             }
             let Some(n) = s.nodes.modify().remove(*id) else {
