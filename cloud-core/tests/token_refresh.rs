@@ -228,3 +228,20 @@ async fn wrong_client_secret_is_unauthorized() {
     assert_eq!(t.refresh_token.as_ref(), Some(&issued.refresh_token));
     assert!(!format!("{err:?}").contains("wrong"));
 }
+
+/// `Debug` of a cache names its parts and never the token (found by `cargo xtask mutants`).
+#[tokio::test]
+async fn a_cache_debugs_without_its_secret() {
+    let f = fixture(Duration::from_secs(3600)).await;
+    let token = Token::new(Secret::new("SEKRET-ACCESS"))
+        .with_refresh_token(Some(Secret::new("SEKRET-REFRESH")));
+    let (cache, _) = cache_with_hook(&f, token);
+    let shown = format!("{cache:?}");
+    assert!(
+        shown.starts_with("TokenCache")
+            && shown.contains("margin")
+            && shown.contains("refreshes: 0"),
+        "{shown}"
+    );
+    assert!(!shown.contains("SEKRET"), "{shown}");
+}
