@@ -244,4 +244,13 @@ async fn a_cache_debugs_without_its_secret() {
         "{shown}"
     );
     assert!(!shown.contains("SEKRET"), "{shown}");
+    // The plain accessors: the token held, replaced, forgotten; no refresh made.
+    assert_eq!(cache.refresh_count(), 0);
+    let held = cache.token().unwrap();
+    assert_eq!(held.access_token.expose(), "SEKRET-ACCESS");
+    cache.set_token(Token::new(Secret::new("OTHER")));
+    assert_eq!(cache.token().unwrap().access_token.expose(), "OTHER");
+    cache.clear();
+    assert!(cache.token().is_none());
+    assert_eq!(cache.refresh_count(), 0);
 }
