@@ -242,6 +242,22 @@ where
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: the suffix and overwrite options take effect.
+    #[tokio::test]
+    async fn partial_suffix_and_overwrite_take_effect() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.bin");
+        let options = SaveOptions::default().partial_suffix(".__incomplete");
+        let mut p = PartialFile::create(&target, &options).await.unwrap();
+        assert_eq!(p.partial_path(), dir.path().join("t.bin.__incomplete"));
+        p.write(b"abc").await.unwrap();
+        assert_eq!(p.finish().await.unwrap(), 3);
+        let keep = SaveOptions::default().overwrite(false);
+        let err = PartialFile::create(&target, &keep).await.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Conflict);
+        assert_eq!(std::fs::read(&target).unwrap(), b"abc");
+    }
+
     #[test]
     fn hostile_names_are_refused() {
         for bad in ["", ".", "..", "../x", "a/b", "/etc/passwd", "x\0y", "a\nb"] {
@@ -259,6 +275,7 @@ mod tests {
         }
         let long = "x".repeat(256);
         assert!(check_file_name(&long).is_err());
+        assert!(check_file_name(&"x".repeat(255)).is_ok());
         for good in [
             "a",
             "a.txt",
