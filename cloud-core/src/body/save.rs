@@ -256,6 +256,17 @@ mod tests {
         let err = PartialFile::create(&target, &keep).await.unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::Conflict);
         assert_eq!(std::fs::read(&target).unwrap(), b"abc");
+        // Overwriting (the default) replaces; a discarded partial file is gone.
+        let mut again = PartialFile::create(&target, &options).await.unwrap();
+        again.write(b"de").await.unwrap();
+        assert_eq!(again.finish().await.unwrap(), 2);
+        assert_eq!(std::fs::read(&target).unwrap(), b"de");
+        let mut dropped = PartialFile::create(&target, &options).await.unwrap();
+        dropped.write(b"x").await.unwrap();
+        let partial = dropped.partial_path().to_owned();
+        dropped.discard().await.unwrap();
+        assert!(!partial.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"de");
     }
 
     #[test]
