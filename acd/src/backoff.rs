@@ -120,6 +120,14 @@ impl BackOff {
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: `Debug` shows the failures and the pacing.
+    #[test]
+    fn debug_shows_failures_and_pacing() {
+        let b = BackOff::new(Arc::new(|| 0.5), Pacing::Off);
+        b.record(false);
+        assert_eq!(format!("{b:?}"), "BackOff { retries: 1, pacing: Off }");
+    }
+
     #[tokio::test(start_paused = true)]
     async fn windows_grow_and_reset() {
         // U fixed just under 1: the delay is the top of each window.
