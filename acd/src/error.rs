@@ -241,6 +241,29 @@ pub(crate) fn from_transport(e: &cloud_core::Error) -> Error {
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: cloud-core's kinds land on their own variants, and
+    /// `RequestError`'s `Debug` shows its fields (the message cut).
+    #[test]
+    fn core_kinds_map_to_their_variants_and_debug_shows_fields() {
+        let from = |k: ErrorKind| Error::from(cloud_core::Error::with_message(k, "m"));
+        assert!(matches!(from(ErrorKind::InvalidInput), Error::InvalidInput(m) if m == "m"));
+        assert!(matches!(from(ErrorKind::Config), Error::Config(_)));
+        assert!(matches!(from(ErrorKind::Io), Error::Io(_)));
+        assert!(matches!(
+            from(ErrorKind::Transport(TransportKind::Timeout)),
+            Error::Request(r) if r.status_code == codes::CONN_EXCEPTION
+        ));
+        let mut r = RequestError::new(404, "x".repeat(300));
+        r.code = Some("NOT_FOUND".into());
+        let shown = format!("{r:?}");
+        assert!(
+            shown.starts_with("RequestError { status_code: 404, msg: \"")
+                && shown.contains("code: Some(\"NOT_FOUND\")")
+                && !shown.contains(&"x".repeat(201)),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn mapping_table() {
         let conflict = br#"{"logref":"x","message":"Node with the name a.txt already exists under parentId P conflicting NodeId: N","code":"NAME_ALREADY_EXISTS","info":{"nodeId":"NNNNNNNNNNNNNNNNNNNNNN"}}"#;
