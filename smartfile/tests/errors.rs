@@ -88,3 +88,31 @@ async fn the_same_accessors_on_every_failure() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode, "{e:?}");
 }
+
+/// A request that never got an answer keeps its context: the method and the redacted URL
+/// (found by `cargo xtask mutants`).
+#[tokio::test]
+async fn a_refused_connection_keeps_its_context() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let api = BasicClient::new(
+        Some(&"k".repeat(30)),
+        Some(&"p".repeat(30)),
+        BasicOptions::default().client(
+            ClientOptions::default()
+                .url(format!("http://127.0.0.1:{port}/"))
+                .http(HttpOptions::default().retry(RetryPolicy::none())),
+        ),
+    )
+    .unwrap();
+    let e = api.get("/ping", (), Params::new()).await.unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Transport(_)), "{e:?}");
+    let ctx = e.context().expect("a transport failure keeps its context");
+    assert_eq!(ctx.method, Some(http::Method::GET));
+    assert_eq!(
+        ctx.url.as_deref(),
+        Some(format!("http://127.0.0.1:{port}/api/2/ping/").as_str())
+    );
+}
