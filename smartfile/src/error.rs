@@ -266,6 +266,16 @@ pub(crate) fn response_error(status: StatusCode, body: &[u8], mut context: Error
 mod tests {
     use super::*;
 
+    /// Python 3's `repr()` of str picks its quote and escapes it (found by `cargo xtask
+    /// mutants`): `repr("it's")`, `repr('say "hi"')`, `repr('it\'s "q"')`.
+    #[test]
+    fn str_repr_picks_its_quote_like_python() {
+        assert_eq!(py_str_repr("it's"), "\"it's\"");
+        assert_eq!(py_str_repr("say \"hi\""), "'say \"hi\"'");
+        assert_eq!(py_str_repr("it's \"q\""), "'it\\'s \"q\"'");
+        assert_eq!(py_str_repr("a\tb\u{1}"), "'a\\tb\\x01'");
+    }
+
     #[test]
     fn details_like_the_original() {
         let s = |c: u16| StatusCode::from_u16(c).unwrap();
