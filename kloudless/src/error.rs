@@ -213,6 +213,34 @@ pub fn error_from_response(
 mod tests {
     use super::*;
 
+    /// The original's message per status, word for word (found by `cargo xtask mutants`), and
+    /// a transport failure's context.
+    #[test]
+    fn messages_per_status_and_transport_context() {
+        for (code, message) in [
+            (401, "Authorization failed. Please double check that the API Key or Token being used is correct."),
+            (403, "Request forbidden. The action is not allowed."),
+            (404, "Not found. Please make sure the url is correct."),
+            (429, "Rate limiting encountered. Please try again later."),
+            (503, "An unknown error occurred! Please contact support@kloudless.com with the Request ID for more details."),
+            (400, "Request failed."),
+        ] {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT);
+            let e = error_from_response(status, b"x", None, ErrorContext::default());
+            assert_eq!(e.to_string(), format!("{message} Error data: x"), "{code}");
+        }
+        let mut ctx = ErrorContext::default();
+        ctx.url = Some("http://h/x".into());
+        let t = Error::Transport(
+            cloud_core::Error::new(ErrorKind::Transport(cloud_core::TransportKind::Connect))
+                .context(ctx),
+        );
+        assert_eq!(
+            t.context().and_then(|c| c.url.as_deref()),
+            Some("http://h/x")
+        );
+    }
+
     #[test]
     fn classes_and_messages() {
         let s = |c: u16| StatusCode::from_u16(c).unwrap();

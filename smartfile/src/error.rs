@@ -274,6 +274,7 @@ mod tests {
         assert_eq!(py_str_repr("say \"hi\""), "'say \"hi\"'");
         assert_eq!(py_str_repr("it's \"q\""), "'it\\'s \"q\"'");
         assert_eq!(py_str_repr("a\tb\u{1}"), "'a\\tb\\x01'");
+        assert_eq!(py_str_repr("\u{7f} "), "'\\x7f '");
     }
 
     #[test]
