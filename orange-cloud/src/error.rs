@@ -157,6 +157,31 @@ pub fn client_error(
 mod tests {
     use super::*;
 
+    /// Found by `cargo xtask mutants`: a `ClientError` gives its status, a transport failure
+    /// its context.
+    #[test]
+    fn status_code_and_transport_context() {
+        let client = Error::Client {
+            domain: "files",
+            status: 404,
+            url: "http://h/f".into(),
+            context: Box::default(),
+        };
+        assert_eq!(client.status_code(), Some(404));
+        assert_eq!(Error::oauth(401, "no").status_code(), Some(401));
+        assert_eq!(Error::NotStarted.status_code(), None);
+        let mut ctx = ErrorContext::default();
+        ctx.url = Some("http://h/x".into());
+        let t = Error::Transport(
+            cloud_core::Error::new(ErrorKind::Transport(cloud_core::TransportKind::Connect))
+                .context(ctx),
+        );
+        assert_eq!(
+            t.context().and_then(|c| c.url.as_deref()),
+            Some("http://h/x")
+        );
+    }
+
     #[test]
     fn messages_like_the_original() {
         let u = url::Url::parse("http://h/cloud/v1/folders/x?a=1").unwrap();
