@@ -332,6 +332,28 @@ mod tests {
     use super::messages::*;
     use super::*;
 
+    /// cloud-core's kinds land on the original's classes with their messages (found by `cargo
+    /// xtask mutants`).
+    #[test]
+    fn core_kinds_map_to_the_original_classes() {
+        let from = |k: ErrorKind| Error::from(cloud_core::Error::with_message(k, "m"));
+        let e = from(ErrorKind::InvalidInput);
+        assert!(matches!(e, Error::InvalidInput(_)));
+        assert_eq!(e.message(), "m");
+        let e = from(ErrorKind::Transport(cloud_core::TransportKind::Connect));
+        assert!(matches!(e, Error::Cloud { .. }));
+        assert_eq!(e.message(), NETWORK_ERROR);
+        let e = from(ErrorKind::Unauthorized);
+        assert!(matches!(e, Error::Unauthorized { .. }));
+        assert_eq!(e.message(), UNAUTHORIZED);
+        let e = from(ErrorKind::NotFound);
+        assert!(matches!(e, Error::NotFound { .. }));
+        assert_eq!(e.message(), NOT_FOUND);
+        let e = from(ErrorKind::Server);
+        assert!(matches!(e, Error::Cloud { .. }));
+        assert_eq!(e.message(), "m");
+    }
+
     /// `Call::all` (what the fuzz target walks) lists every call once (found by `cargo xtask
     /// mutants`).
     #[test]
@@ -385,6 +407,7 @@ mod tests {
             (FileOp, 204, Ok(())),
             (FileOp, 404, Err((K::NotFound, NOT_FOUND))),
             (FileOp, 409, Err((K::Conflict, CONFLICT))),
+            (FileOp, 400, Err((K::Client, UNEXPECTED))),
             (FileOp, 401, Err((K::Unauthorized, UNAUTHORIZED))),
         ];
         for (call, code, want) in table {
