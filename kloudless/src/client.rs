@@ -117,10 +117,94 @@ pub struct RequestOptions {
     pub(crate) get_raw_response: bool,
 }
 
+/// A query parameter's value, written as the original writes it (requests calls `str()` on
+/// each value): `true` goes as `True`, `1.0` as `1.0`, text and integers as they are.
+///
+/// ```
+/// use kloudless::QueryValue;
+/// assert_eq!(true.query_text(), "True");
+/// assert_eq!(2.0f64.query_text(), "2.0");
+/// assert_eq!(5.query_text(), "5");
+/// assert_eq!("x".query_text(), "x");
+/// ```
+pub trait QueryValue {
+    /// The text sent.
+    fn query_text(&self) -> String;
+}
+
+impl QueryValue for bool {
+    fn query_text(&self) -> String {
+        if *self { "True" } else { "False" }.to_owned()
+    }
+}
+
+impl QueryValue for &str {
+    fn query_text(&self) -> String {
+        (*self).to_owned()
+    }
+}
+
+impl QueryValue for String {
+    fn query_text(&self) -> String {
+        self.clone()
+    }
+}
+
+impl QueryValue for &String {
+    fn query_text(&self) -> String {
+        (*self).clone()
+    }
+}
+
+macro_rules! query_value_by_display {
+    ($($t:ty),*) => {$(
+        impl QueryValue for $t {
+            fn query_text(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+query_value_by_display!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, char);
+
+impl QueryValue for f64 {
+    /// Python's `str(float)`: `1.0`, `0.5`, `1e+16`, `1e-05`, `inf`, `nan`.
+    fn query_text(&self) -> String {
+        if self.is_nan() {
+            return "nan".into();
+        }
+        if self.is_infinite() {
+            return if *self > 0.0 { "inf" } else { "-inf" }.into();
+        }
+        let a = self.abs();
+        if a != 0.0 && !(1e-4..1e16).contains(&a) {
+            // Python's exponent form: a sign and at least two digits.
+            let exp = format!("{self:e}");
+            if let Some((m, e)) = exp.split_once('e') {
+                let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
+                return format!("{m}e{sign}{digits:0>2}");
+            }
+        }
+        let text = self.to_string();
+        if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        }
+    }
+}
+
+impl QueryValue for f32 {
+    fn query_text(&self) -> String {
+        f64::from(*self).query_text()
+    }
+}
+
 impl RequestOptions {
-    /// Adds a query parameter.
-    pub fn param(mut self, k: impl Into<String>, v: impl ToString) -> Self {
-        self.params.push((k.into(), v.to_string()));
+    /// Adds a query parameter (a [`QueryValue`]: booleans go as `True`/`False`, as in the
+    /// original).
+    pub fn param(mut self, k: impl Into<String>, v: impl QueryValue) -> Self {
+        self.params.push((k.into(), v.query_text()));
         self
     }
 

@@ -85,8 +85,8 @@ pub use application::{
     AuthorizationOptions, ExtraData, OAUTH_API_VERSION,
 };
 pub use client::{
-    configuration, set_configuration, Account, Body, Client, Configuration, RequestOptions,
-    DEFAULT_BASE_URL,
+    configuration, set_configuration, Account, Body, Client, Configuration, QueryValue,
+    RequestOptions, DEFAULT_BASE_URL,
 };
 pub use error::{ApiError, Error, Result};
 pub use resources::{

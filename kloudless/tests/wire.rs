@@ -367,3 +367,31 @@ async fn a_call_header_replaces_the_default_and_auth_wins() {
         ]
     );
 }
+
+/// Query values go as Python's `str()` writes them: `True`/`False`, `1.0`, `1e-05`.
+#[tokio::test]
+async fn query_values_are_written_like_python() {
+    let mut s = Server::new_async().await;
+    let m = s
+        .mock("GET", "/v1/accounts/me/q")
+        .match_query("recursive=True&hidden=False&ratio=1.0&tiny=1e-05&big=1e%2B16&n=5&t=x+y")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"ok": true}"#)
+        .create_async()
+        .await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    a.get(
+        "q",
+        RequestOptions::default()
+            .param("recursive", true)
+            .param("hidden", false)
+            .param("ratio", 1.0)
+            .param("tiny", 0.00001)
+            .param("big", 1e16)
+            .param("n", 5)
+            .param("t", "x y"),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+}
