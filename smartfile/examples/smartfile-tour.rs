@@ -65,6 +65,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .as_array()
             .map_or(0, Vec::len)
     );
+    // Into a folder (the original's upload always posts to the root).
+    api.upload_into(
+        "/docs",
+        smartfile::FilePart::bytes("in-docs.txt", b"hi".to_vec()),
+    )
+    .await?;
+    println!("upload_into /docs: done");
     let mut children = std::pin::pin!(api.children_stream("/", 100)?);
     while let Some(child) = children.next().await {
         println!("children_stream: {}", child?["path"]);

@@ -82,6 +82,22 @@ impl Client {
             .await
     }
 
+    /// Uploads into `folder`: `POST /api/2/path/data/<folder>/`, field `file` (an addition).
+    /// The original's `upload` always posts to the root, where the server keeps only the
+    /// last component of the part's name (`upload("docs/x.txt", ..)` stores `/x.txt`);
+    /// SmartFile's API takes the folder in the path, as here.
+    ///
+    /// ```no_run
+    /// # async fn run(api: smartfile::BasicClient) -> Result<(), smartfile::Error> {
+    /// use smartfile::FilePart;
+    /// api.upload_into("/docs", FilePart::bytes("x.txt", b"hello".to_vec())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_into(&self, folder: &str, part: FilePart) -> Result<Response> {
+        self.post("/path/data/", folder, Params::new().arg("file", part))
+            .await
+    }
+
     /// The body of a remote file as a resumable stream (`Range` continues a broken body):
     /// HEAD's `download(path, perform_download=False)`.
     pub async fn download_stream(&self, file_to_be_downloaded: &str) -> Result<Download> {

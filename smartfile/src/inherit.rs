@@ -120,6 +120,11 @@ macro_rules! client_calls {
                 self.client.upload_part(part).await
             }
 
+            /// [`Client::upload_into`].
+            pub async fn upload_into(&self, folder: &str, part: FilePart) -> Result<Response> {
+                self.client.upload_into(folder, part).await
+            }
+
             /// [`Client::download_stream`].
             pub async fn download_stream(&self, file_to_be_downloaded: &str) -> Result<Download> {
                 self.client.download_stream(file_to_be_downloaded).await

@@ -487,3 +487,38 @@ async fn names_with_reserved_characters_are_addressable() {
             .is_not_found());
     }
 }
+
+/// The original's `upload` posts to the root and keeps the last component of the name;
+/// `upload_into` puts the file in a folder.
+#[tokio::test]
+async fn uploads_into_a_folder() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/docs"))
+        .await
+        .unwrap();
+    api.upload("docs/a.txt", b"root".to_vec()).await.unwrap();
+    let at_root = api
+        .get("/path/info", "/a.txt", Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(at_root["path"], "/a.txt");
+    api.upload_into(
+        "/docs",
+        smartfile::FilePart::bytes("b.txt", b"in docs".to_vec()),
+    )
+    .await
+    .unwrap();
+    let inside = api
+        .get("/path/info", "/docs/b.txt", Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        (inside["path"].as_str(), inside["size"].as_u64()),
+        (Some("/docs/b.txt"), Some(7))
+    );
+}
