@@ -56,5 +56,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "folder get with flag and param: {} file(s)",
         root.files.len()
     );
+
+    // The manager's generic verbs: any URL with the token, the raw answer.
+    let base = emu.base_url();
+    let free = manager.get(&format!("{base}/cloud/v1/freespace")).await?;
+    println!("get freespace: {}", free.status());
+    let made = manager
+        .post(
+            &format!("{base}/cloud/v1/folders"),
+            &serde_json::json!({"name": "by-hand"}),
+        )
+        .await?;
+    println!("post folders: {}", made.status());
+    // The API has no PUT or PATCH: the answer comes back, it is not raised.
+    let put = manager
+        .put(&format!("{base}/cloud/v1/folders"), &serde_json::json!({}))
+        .await?;
+    let patch = manager
+        .patch(&format!("{base}/cloud/v1/folders"), &serde_json::json!({}))
+        .await?;
+    println!("put / patch: {} / {}", put.status(), patch.status());
+    let gone = manager
+        .delete(&format!("{base}/cloud/v1/folders/nope"))
+        .await?;
+    println!("delete a missing folder: {}", gone.status());
     Ok(())
 }

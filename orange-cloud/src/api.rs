@@ -519,6 +519,55 @@ impl ApiManager {
         Ok((resp, new))
     }
 
+    /// The original manager's `get/post/put/patch/delete(url, **kwargs)` as one call: any
+    /// request on the manager's session, with the bearer token and, on Orange's expiry answer
+    /// (`401 {"message": "Invalid credentials"}`), one refresh and one replay. The raw answer
+    /// comes back whatever its status, as a `requests.Response` did; `build` adds what the
+    /// original's kwargs carried (query, body, headers). Before any token:
+    /// `OAuthError(401, "no token provided")`, with no request.
+    ///
+    /// ```no_run
+    /// # async fn run(m: orange_cloud::ApiManager) -> Result<(), orange_cloud::Error> {
+    /// use orange_cloud::cloud_core::reqwest::Method;
+    /// let url = "https://api.orange.com/cloud/v1/folders";
+    /// let answer = m.send(Method::GET, url, |r| Ok(r.query(&[("flat", "True")]))).await?;
+    /// println!("{}", answer.status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send<F>(&self, method: Method, url: &str, build: F) -> Result<Response>
+    where
+        F: FnMut(RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error>,
+    {
+        let url = Url::parse(url)
+            .map_err(|e| Error::from(cloud_core::Error::invalid_input(format!("{url}: {e}"))))?;
+        Ok(self.request(method, &url, build).await?.0)
+    }
+
+    /// `get(url)`: [`ApiManager::send`] with `GET`.
+    pub async fn get(&self, url: &str) -> Result<Response> {
+        self.send(Method::GET, url, Ok).await
+    }
+
+    /// `delete(url)`: [`ApiManager::send`] with `DELETE`.
+    pub async fn delete(&self, url: &str) -> Result<Response> {
+        self.send(Method::DELETE, url, Ok).await
+    }
+
+    /// `post(url, json=body)`: [`ApiManager::send`] with `POST` and a JSON body.
+    pub async fn post(&self, url: &str, body: &Value) -> Result<Response> {
+        self.send(Method::POST, url, |r| Ok(r.json(body))).await
+    }
+
+    /// `put(url, json=body)`: [`ApiManager::send`] with `PUT` and a JSON body.
+    pub async fn put(&self, url: &str, body: &Value) -> Result<Response> {
+        self.send(Method::PUT, url, |r| Ok(r.json(body))).await
+    }
+
+    /// `patch(url, json=body)`: [`ApiManager::send`] with `PATCH` and a JSON body.
+    pub async fn patch(&self, url: &str, body: &Value) -> Result<Response> {
+        self.send(Method::PATCH, url, |r| Ok(r.json(body))).await
+    }
+
     /// An absolute URL on the API host (`{API}/cloud/v1/<path>`).
     pub(crate) fn api(&self, path: &str) -> Result<Url> {
         Url::parse(&format!("{}{BASE_URI}/{path}", self.inner.api_url))

@@ -609,3 +609,52 @@ async fn get_pages_walks_a_large_folder_with_limit_and_offset() {
         .get_pages(None, FolderQuery::default(), 0)
         .is_err());
 }
+
+/// The manager's generic verbs: any URL with the bearer, one refresh and replay on Orange's
+/// expiry answer, the raw answer whatever its status; nothing sent before a token.
+#[tokio::test]
+async fn the_generic_verbs_carry_the_token_and_refresh_once() {
+    let emu = Emulator::start().await.unwrap();
+    let idle = manager(&emu, "http://127.0.0.1:1/cb");
+    let before = emu.log().entries().len();
+    let err = idle
+        .get(&format!("{}/cloud/v1/freespace", emu.base_url()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(401));
+    assert_eq!(emu.log().entries().len(), before);
+
+    let m = signed_in(&emu).await;
+    let base = emu.base_url();
+    let free = m.get(&format!("{base}/cloud/v1/freespace")).await.unwrap();
+    assert_eq!(free.status(), 200);
+    let made = m
+        .post(
+            &format!("{base}/cloud/v1/folders"),
+            &serde_json::json!({"name": "generic"}),
+        )
+        .await
+        .unwrap();
+    assert!(made.status().is_success(), "{}", made.status());
+    let folder: serde_json::Value = made.json().await.unwrap();
+    let id = folder["id"].as_str().unwrap().to_owned();
+    // Expired: one refresh, one replay, the answer of the replay.
+    emu.expire_tokens();
+    let refreshes = emu.oauth().refresh_count();
+    let got = m
+        .send(
+            http::Method::GET,
+            &format!("{base}/cloud/v1/folders/{id}"),
+            |r| Ok(r.query(&[("showthumbnails", "True")])),
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(emu.oauth().refresh_count() - refreshes, 1);
+    // An error answer is returned, not raised.
+    let missing = m
+        .delete(&format!("{base}/cloud/v1/folders/nope"))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
