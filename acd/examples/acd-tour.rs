@@ -90,6 +90,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("paginated_get: {} folder(s)", all.len());
 
+    // acd_cli's `timeout=`: the longest wait for an answer (and, on downloads, for the next
+    // bytes).
+    let chunk = client
+        .response_chunk_with(&file.id, 0, 3, Some(std::time::Duration::from_secs(30)))
+        .await?;
+    println!("response_chunk_with: {}", chunk.status());
+
     // One line of the changes feed, parsed as the feed reader does.
     let line = br#"{"checkpoint":"cp1","nodes":[],"reset":false,"statusCode":200}"#;
     let change = acd::parse_change_line(line, 0)?;

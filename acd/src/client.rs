@@ -338,6 +338,37 @@ impl AcdClient {
             .map_err(|e| Error::InvalidInput(format!("{path}: {e}")))
     }
 
+    /// `BackOffRequest.get/post/patch/put/delete(url, acc_codes, **kwargs)`, the escape hatch
+    /// acd_cli's own code uses: any request through this client's back-off and token, its
+    /// answer returned whatever the status, as the original returns its `requests.Response`
+    /// (the back-off records a status outside `acc_codes` as a failure). `build` adds what
+    /// the original's kwargs carried: query, body, headers, a per-request `timeout`.
+    ///
+    /// ```no_run
+    /// # async fn run(c: acd::AcdClient) -> Result<(), acd::Error> {
+    /// use acd::cloud_core::reqwest::Method;
+    /// let url = c.metadata_url().join("account/quota").map_err(|e| acd::Error::InvalidInput(e.to_string()))?;
+    /// let r = c
+    ///     .backoff_request(Method::GET, url, acd::OK_CODES, |r| {
+    ///         Ok(r.timeout(std::time::Duration::from_secs(10)))
+    ///     })
+    ///     .await?;
+    /// println!("{}", r.status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn backoff_request<F>(
+        &self,
+        method: Method,
+        url: Url,
+        acc_codes: &[u16],
+        build: F,
+    ) -> Result<Response>
+    where
+        F: FnMut(RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error>,
+    {
+        self.request_raw(method, url, acc_codes, build).await
+    }
+
     /// One request through the back-off: waits for its turn, sends with the bearer token,
     /// records success (a status in `acc_codes`) or failure, and turns a failure into a
     /// `RequestError` with the raw body. Never re-sends unless [`AcdOptions::retry`] is set.

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
@@ -76,6 +77,8 @@ pub struct DownloadOptions {
     pub(crate) resume: bool,
     /// The node's `contentProperties.md5`: checked once the file is complete.
     pub(crate) md5: Option<String>,
+    /// The longest wait for an answer or for the next bytes of a body (`timeout=`).
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Default for DownloadOptions {
@@ -85,6 +88,7 @@ impl Default for DownloadOptions {
             write_callbacks: Vec::new(),
             resume: true,
             md5: None,
+            timeout: None,
         }
     }
 }
@@ -96,6 +100,7 @@ impl std::fmt::Debug for DownloadOptions {
             .field("write_callbacks", &self.write_callbacks.len())
             .field("resume", &self.resume)
             .field("md5", &self.md5)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -133,6 +138,14 @@ impl DownloadOptions {
         self.resume = resume;
         self
     }
+
+    /// `timeout=` of acd_cli's callers: the longest wait for an answer or for the next bytes
+    /// of a body (a read timeout, as requests has it, not a deadline for the whole file);
+    /// past it the download fails with `RequestError(1000)`, kind `Transport(Timeout)`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
 }
 
 /// Options of [`AcdClient::chunked_download`] (`offset`, `length`, `write_callbacks`).
@@ -145,6 +158,8 @@ pub struct ChunkedDownloadOptions {
     pub(crate) length: Option<u64>,
     /// Called with every chunk written.
     pub(crate) write_callbacks: Vec<Callback>,
+    /// The longest wait for an answer or for the next bytes of a body.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for ChunkedDownloadOptions {
@@ -153,11 +168,18 @@ impl std::fmt::Debug for ChunkedDownloadOptions {
             .field("offset", &self.offset)
             .field("length", &self.length)
             .field("write_callbacks", &self.write_callbacks.len())
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
 
 impl ChunkedDownloadOptions {
+    /// The read timeout of [`DownloadOptions::timeout`], for each ranged request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
     /// Sets `offset`.
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
@@ -489,6 +511,18 @@ impl AcdClient {
         .await
     }
 
+    /// [`AcdClient::response_chunk`] with acd_cli's `timeout=`: the longest wait for the
+    /// answer (the caller reads the body, and bounds its reads itself).
+    pub async fn response_chunk_with(
+        &self,
+        node_id: &str,
+        offset: u64,
+        length: u64,
+        timeout: Option<Duration>,
+    ) -> Result<Response> {
+        within(timeout, self.response_chunk(node_id, offset, length)).await
+    }
+
     /// [`AcdClient::response_chunk`] read whole (one chunk: bounded by `length`).
     pub async fn download_chunk(&self, node_id: &str, offset: u64, length: u64) -> Result<Vec<u8>> {
         let mut resp = self.response_chunk(node_id, offset, length).await?;
@@ -536,11 +570,13 @@ impl AcdClient {
                 return Err(Error::Request(Box::new(e)));
             }
             let range = format!("bytes={pos}-{end}");
-            let mut resp = self
-                .request_raw(Method::GET, url.clone(), &[206], |r| {
+            let mut resp = within(
+                options.timeout,
+                self.request_raw(Method::GET, url.clone(), &[206], |r| {
                     Ok(r.header(http::header::RANGE, range.clone()))
-                })
-                .await?;
+                }),
+            )
+            .await?;
             match resp.status().as_u16() {
                 416 => break,
                 206 => {}
@@ -556,7 +592,11 @@ impl AcdClient {
                 }
             }
             loop {
-                match resp.chunk().await {
+                let next = within(options.timeout, async {
+                    resp.chunk().await.map_err(|e| transport_err(&e))
+                })
+                .await;
+                match next {
                     Ok(Some(c)) => {
                         if c.is_empty() {
                             continue;
@@ -570,7 +610,7 @@ impl AcdClient {
                     Ok(None) => break,
                     Err(e) => {
                         writer.flush().await?;
-                        return Err(transport_err(&e));
+                        return Err(e);
                     }
                 }
             }
@@ -649,6 +689,7 @@ impl AcdClient {
             offset,
             length: (options.length > 0).then_some(options.length),
             write_callbacks: callbacks,
+            timeout: options.timeout,
         };
         let result = self.chunked_download(node_id, &mut writer, cd).await;
         writer.flush().await?;
@@ -731,6 +772,25 @@ fn take(slot: &OneShot) -> std::result::Result<Body, cloud_core::Error> {
             "a stream upload cannot be sent twice",
         )
     })
+}
+
+/// `fut` within `limit` (no limit: as it is); past it, `RequestError(1000)` of kind
+/// `Transport(Timeout)`.
+async fn within<T>(
+    limit: Option<Duration>,
+    fut: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    match limit {
+        None => fut.await,
+        Some(d) => tokio::time::timeout(d, fut).await.unwrap_or_else(|_| {
+            Err(crate::error::from_transport(
+                &cloud_core::Error::with_message(
+                    cloud_core::ErrorKind::Transport(cloud_core::TransportKind::Timeout),
+                    format!("no answer within {} s", d.as_secs_f64()),
+                ),
+            ))
+        }),
+    }
 }
 
 fn transport_err(e: &cloud_core::reqwest::Error) -> Error {

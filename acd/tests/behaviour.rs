@@ -641,3 +641,72 @@ async fn a_failed_download_surfaces_the_answer_and_leaves_no_partial_file() {
     assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
     assert!(!dir.path().join("five.bin.__incomplete").exists());
 }
+
+/// The original's escape hatch and its `timeout=`: any request through the back-off and the
+/// token, the answer whatever its status; a download that waits longer than its timeout for
+/// an answer fails as a timeout, at once.
+#[tokio::test]
+async fn the_backoff_request_and_per_call_timeouts() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let quota = c.metadata_url().join("account/quota").unwrap();
+    let ok = c
+        .backoff_request(Method::GET, quota.clone(), acd::OK_CODES, Ok)
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(c.backoff_retries(), 0);
+    emu.faults()
+        .fail_next(1, Route::any().exact("/drive/v1/account/quota"), 503, None);
+    let busy = c
+        .backoff_request(Method::GET, quota, acd::OK_CODES, Ok)
+        .await
+        .unwrap();
+    assert_eq!(busy.status(), 503);
+    assert_eq!(c.backoff_retries(), 1);
+
+    let src = dir.path().join("slow.bin");
+    std::fs::write(&src, vec![5u8; 1000]).unwrap();
+    let node = c
+        .upload_file(&src, None, UploadOptions::default())
+        .await
+        .unwrap();
+    emu.faults().delay(
+        1,
+        Route::method(Method::GET).path("/cdproxy/nodes/"),
+        Duration::from_secs(5),
+    );
+    let start = std::time::Instant::now();
+    let err = c
+        .download_file(
+            &node.id,
+            "slow.bin",
+            Some(dir.path()),
+            DownloadOptions::default().timeout(Duration::from_millis(200)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        cloud_core::ErrorKind::Transport(cloud_core::TransportKind::Timeout),
+        "{err:?}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(4));
+    assert!(!dir.path().join("slow.bin.__incomplete").exists());
+    // Without the delay, the same call with the same timeout succeeds.
+    let path = c
+        .download_file(
+            &node.id,
+            "slow.bin",
+            Some(dir.path()),
+            DownloadOptions::default().timeout(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), vec![5u8; 1000]);
+    let early = c
+        .response_chunk_with(&node.id, 0, 10, Some(Duration::from_secs(5)))
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 206);
+}
