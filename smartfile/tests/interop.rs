@@ -10,16 +10,40 @@ use sha2::{Digest, Sha256};
 use smartfile::emulator::Emulator;
 use smartfile::{BasicClient, BasicOptions, ClientOptions, DownloadOptions, OAuthClient, Params};
 
+/// The interop Python, or `None` (the test then checks nothing, as `interop_vars_or_skip`
+/// reports).
+fn python() -> Option<String> {
+    cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()
+        .and_then(|mut v| v.pop())
+}
+
+/// Runs `tests/interop/<script>` with `args` in a scratch folder; its one JSON line.
+async fn run_script(py: &str, script: &str, args: &[&str]) -> serde_json::Value {
+    let work = tempfile::tempdir().unwrap();
+    let path = format!("{}/tests/interop/{script}", env!("CARGO_MANIFEST_DIR"));
+    let out = tokio::process::Command::new(py)
+        .current_dir(work.path())
+        .arg(&path)
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_the_original_client_drives_the_emulator() {
-    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
-        .unwrap()
-        .and_then(|mut v| v.pop())
-    else {
+    let Some(py) = python() else {
         return;
     };
     let emu = Emulator::start().await.unwrap();
@@ -33,29 +57,12 @@ async fn interop_the_original_client_drives_the_emulator() {
     api.upload("from-rust.bin", rust_bytes.clone())
         .await
         .unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/interop/smartfile_interop.py"
-    );
-    let out = tokio::process::Command::new(&py)
-        .current_dir(work.path())
-        .args([
-            script,
-            &emu.base_url(),
-            emu.key(),
-            emu.password(),
-            "from-rust.bin",
-        ])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = run_script(
+        &py,
+        "smartfile_interop.py",
+        &[&emu.base_url(), emu.key(), emu.password(), "from-rust.bin"],
+    )
+    .await;
     assert_eq!(r["ping"], serde_json::json!({"ping": "pong"}));
     assert_eq!(
         r["rust_file_sha256"],
@@ -96,10 +103,7 @@ async fn interop_the_original_client_drives_the_emulator() {
 /// access token the original obtained, and each side reads the other's file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_the_original_oauth_client_drives_the_emulator() {
-    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
-        .unwrap()
-        .and_then(|mut v| v.pop())
-    else {
+    let Some(py) = python() else {
         return;
     };
     let emu = Emulator::start().await.unwrap();
@@ -116,29 +120,17 @@ async fn interop_the_original_oauth_client_drives_the_emulator() {
     rust.upload("from-rust-oauth.bin", rust_bytes.clone())
         .await
         .unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/interop/smartfile_oauth_interop.py"
-    );
-    let out = tokio::process::Command::new(&py)
-        .current_dir(work.path())
-        .args([
-            script,
+    let r = run_script(
+        &py,
+        "smartfile_oauth_interop.py",
+        &[
             &emu.base_url(),
             emu.client_token(),
             emu.client_secret(),
             "from-rust-oauth.bin",
-        ])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r["request_token_length"], 40);
     assert_eq!(r["authorization_url_error"], "AttributeError");
     assert_eq!(r["callback"], "http://127.0.0.1:9/cb");

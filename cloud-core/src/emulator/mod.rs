@@ -46,6 +46,17 @@ mod server;
 pub mod standalone;
 mod tracked;
 
+/// Remote names every crate's path- and name-addressed calls must carry intact: URL-reserved
+/// characters (`#`, `?`, `%`, `+`, `;`, `&`, `=`), spaces, non-ASCII letters and an emoji.
+pub const AWKWARD_NAMES: &[&str] = &[
+    "a#b.txt",
+    "what?.txt",
+    "100% sure.txt",
+    "1+1=2;x&y.txt",
+    "été naïve.txt",
+    "party 🎉.txt",
+];
+
 pub use blob::{parse_range, serve_blob, Blob, BlobStore};
 pub use clock::{Decided, SkipWaits};
 pub use faults::{Fault, FaultPlan, Route};
