@@ -710,8 +710,8 @@ impl BasicOptions {
 
 /// HTTP Basic with an API key and password (`BasicClient`): every call of [`Client`] (which
 /// the Python class inherits) is on this type too, and [`BasicClient::as_client`] gives the
-/// client itself.
-#[derive(Debug)]
+/// client itself. Cheap to clone: clones share the connection pool.
+#[derive(Debug, Clone)]
 pub struct BasicClient {
     pub(crate) client: Client,
 }
@@ -774,8 +774,9 @@ impl BasicClient {
 }
 
 /// OAuth 1.0 PLAINTEXT (`OAuthClient`): every call of [`Client`] is on this type too, and
-/// [`OAuthClient::as_client`] gives the client itself.
-#[derive(Debug)]
+/// [`OAuthClient::as_client`] gives the client itself. Cheap to clone: clones share the
+/// connection pool and the tokens (an access token obtained by one is used by all).
+#[derive(Debug, Clone)]
 pub struct OAuthClient {
     pub(crate) client: Client,
 }

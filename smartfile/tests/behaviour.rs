@@ -512,3 +512,71 @@ async fn uploads_into_a_folder() {
         (Some("/docs/b.txt"), Some(7))
     );
 }
+
+/// An error answer changes nothing: each failing mutating call leaves the emulator's tree
+/// (every path, its size) as it was.
+#[tokio::test]
+async fn an_error_answer_changes_nothing() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/d/e"))
+        .await
+        .unwrap();
+    api.upload("a.txt", b"a".to_vec()).await.unwrap();
+    api.upload("b.txt", b"bb".to_vec()).await.unwrap();
+    let tree = |api: BasicClient| async move {
+        let mut out = Vec::new();
+        for dir in ["/", "/d", "/d/e"] {
+            let info = api
+                .get("/path/info", dir, Params::new().arg("children", "on"))
+                .await
+                .unwrap()
+                .into_json()
+                .unwrap();
+            for c in info["children"].as_array().into_iter().flatten() {
+                out.push((c["path"].to_string(), c["size"].to_string()));
+            }
+        }
+        out.sort();
+        out
+    };
+    let before = (emu.file_count(), tree(api.clone()).await);
+    let form = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .fold(Params::new(), |p, (k, v)| p.arg(*k, v.to_string()))
+    };
+    let failing = [
+        ("/path/oper/move/", form(&[("src", "/nope"), ("dst", "/d")])),
+        ("/path/oper/copy/", form(&[("src", "/nope"), ("dst", "/d")])),
+        (
+            "/path/oper/move/",
+            form(&[("src", "/a.txt"), ("dst", "/x/y/z")]),
+        ),
+        (
+            "/path/oper/rename/",
+            form(&[("src", "/a.txt"), ("dst", "/b.txt")]),
+        ),
+        (
+            "/path/oper/rename/",
+            form(&[("src", "/nope"), ("dst", "/c.txt")]),
+        ),
+        // One path of two missing: neither goes.
+        (
+            "/path/oper/remove/",
+            form(&[("path", "/a.txt"), ("path", "/nope")]),
+        ),
+    ];
+    for (endpoint, params) in failing {
+        let shown = format!("{endpoint} {params:?}");
+        assert!(
+            api.post(endpoint, (), params).await.is_err(),
+            "{shown} succeeded"
+        );
+        assert_eq!(
+            (emu.file_count(), tree(api.clone()).await),
+            before,
+            "{shown} changed the tree"
+        );
+    }
+}
