@@ -710,3 +710,31 @@ async fn the_backoff_request_and_per_call_timeouts() {
         .unwrap();
     assert_eq!(early.status(), 206);
 }
+
+/// An error answer changes nothing: each failing mutating call leaves the emulator's node
+/// count and the node it aimed at as they were.
+#[tokio::test]
+async fn an_error_answer_changes_nothing() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, _dir) = client(&emu).await;
+    let folder = c.create_folder("keep", None).await.unwrap();
+    let before = emu.node_count();
+    let snapshot = |n: &acd::Node| (n.name.clone(), n.parents.clone(), n.status.clone());
+    let kept = snapshot(&c.get_metadata(&folder.id, false, false).await.unwrap());
+    let errors = [
+        c.create_folder("keep", None).await.map(drop),
+        c.move_node(&folder.id, "nope").await.map(drop),
+        c.add_child("nope", &folder.id).await.map(drop),
+        c.rename_node("nope", "x").await.map(drop),
+        c.move_to_trash("nope").await.map(drop),
+        c.restore("nope").await.map(drop),
+    ];
+    for (i, r) in errors.iter().enumerate() {
+        assert!(r.is_err(), "call {i} succeeded");
+    }
+    assert_eq!(emu.node_count(), before);
+    assert_eq!(
+        snapshot(&c.get_metadata(&folder.id, false, false).await.unwrap()),
+        kept
+    );
+}

@@ -658,3 +658,44 @@ async fn the_generic_verbs_carry_the_token_and_refresh_once() {
         .unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+/// An error answer changes nothing: each failing mutating call leaves the emulator's nodes
+/// as they were.
+#[tokio::test]
+async fn an_error_answer_changes_nothing() {
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let folder = m.folders().create("keep", None).await.unwrap();
+    let up = m
+        .files()
+        .upload_with(
+            b"x".to_vec(),
+            Some(&folder.id),
+            orange_cloud::UploadOptions::default().name("x.txt"),
+        )
+        .await
+        .unwrap();
+    let before = emu.node_count();
+    let errors = [
+        m.folders().create("orphan", Some("nope")).await.map(drop),
+        m.folders().r#move(&folder.id, "nope").await.map(drop),
+        m.folders().copy(&folder.id, "nope").await.map(drop),
+        m.folders().rename("nope", "x").await.map(drop),
+        m.folders().delete("nope").await,
+        m.files().r#move(&up.file_id, "nope").await.map(drop),
+        m.files().copy(&up.file_id, "nope").await.map(drop),
+        m.files().rename("nope", "y").await.map(drop),
+        m.files().delete("nope").await,
+    ];
+    for (i, r) in errors.iter().enumerate() {
+        assert!(r.is_err(), "call {i} succeeded");
+    }
+    assert_eq!(emu.node_count(), before);
+    let kept = m
+        .folders()
+        .get(Some(&folder.id), orange_cloud::FolderQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(kept.files.len(), 1);
+    assert_eq!(kept.name, "keep");
+}

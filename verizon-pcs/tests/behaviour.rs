@@ -741,3 +741,41 @@ async fn names_with_reserved_characters_are_addressable() {
         assert_eq!(c.file_metadata(&path).await.unwrap().name, *name);
     }
 }
+
+/// An error answer changes nothing: after each failing mutating call the file count is the
+/// same and the fullview journal has nothing new (a fullview from the earlier etag is the
+/// 412 "no change" answer).
+#[tokio::test]
+async fn an_error_answer_changes_nothing() {
+    let emu = Emulator::start().await.unwrap();
+    let c = authed(&emu);
+    c.create_folder("/VZMOBILE", "Docs").await.unwrap();
+    c.upload(
+        b"x".to_vec(),
+        "/VZMOBILE",
+        verizon_pcs::UploadOptions::default().name("x.txt"),
+    )
+    .await
+    .unwrap();
+    let etag = c.fullview(None).await.unwrap().unwrap().etag;
+    let count = emu.file_count();
+    let errors = [
+        c.copy("/VZMOBILE/nope", "/VZMOBILE/Docs", FileOpOptions::default())
+            .await
+            .map(drop),
+        c.r#move("/VZMOBILE/nope", "/VZMOBILE/Docs", FileOpOptions::default())
+            .await
+            .map(drop),
+        c.rename("/VZMOBILE/nope", "y.txt").await.map(drop),
+        c.delete("/VZMOBILE/nope", false).await,
+        c.restore("/VZMOBILE/nope").await.map(drop),
+        c.create_folder("/VZMOBILE", "Docs").await.map(drop),
+    ];
+    for (i, r) in errors.iter().enumerate() {
+        assert!(r.is_err(), "call {i} succeeded");
+    }
+    assert_eq!(emu.file_count(), count);
+    let delta = c.fullview(Some(&etag)).await.unwrap().unwrap();
+    assert_eq!(delta.etag, etag, "the journal moved");
+    assert!(delta.files.is_empty() && delta.deleted.is_empty());
+}
