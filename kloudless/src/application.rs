@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use cloud_core::transport::read_limited;
 use cloud_core::{ErrorContext, Idempotency, RetryPolicy, Transport};
 
-use crate::client::{configuration, py_json, Account};
+use crate::client::{configuration, json_dumps, Account};
 use crate::error::{error_from_response, Error, Result};
 use crate::util::construct_kloudless_endpoint;
 
@@ -110,7 +110,7 @@ pub fn get_authorization_url(
     let extra = match &options.extra_data {
         ExtraData::None => String::new(),
         ExtraData::Text(t) => t.clone(),
-        ExtraData::Json(m) => py_json(&Value::Object(m.clone())),
+        ExtraData::Json(m) => json_dumps(&Value::Object(m.clone())),
     };
     let fixed = [
         ("client_id", app_id.to_owned()),

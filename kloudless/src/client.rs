@@ -437,7 +437,7 @@ impl Client {
             replace_header(
                 &mut headers,
                 "X-Kloudless-Raw-Headers",
-                py_json(&Value::Object(h.clone())),
+                json_dumps(&Value::Object(h.clone())),
             );
         }
         if let Some(u) = options
@@ -549,19 +549,61 @@ impl Client {
     }
 }
 
-/// Python's default `json.dumps` style (`", "` and `": "`), insertion order kept.
-pub(crate) fn py_json(v: &Value) -> String {
+/// Python's `json.dumps(v)`: `", "` and `": "` separators, keys in the map's order
+/// (serde_json's maps are sorted unless its `preserve_order` feature is on), and every
+/// non-ASCII character escaped as `\uXXXX` (`ensure_ascii`), so the text is plain ASCII and
+/// fits in a header. What the original's users put in `X-Kloudless-Metadata`.
+///
+/// ```
+/// use serde_json::json;
+/// let meta = json!({"name": "été 🎉.txt", "parent_id": "root"});
+/// assert_eq!(
+///     kloudless::json_dumps(&meta),
+///     r#"{"name": "\u00e9t\u00e9 \ud83c\udf89.txt", "parent_id": "root"}"#
+/// );
+/// ```
+pub fn json_dumps(v: &Value) -> String {
     match v {
         Value::Object(m) => format!(
             "{{{}}}",
             m.iter()
-                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), py_json(v)))
+                .map(|(k, v)| format!("{}: {}", py_str(k), json_dumps(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::Array(a) => format!("[{}]", a.iter().map(py_json).collect::<Vec<_>>().join(", ")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(json_dumps).collect::<Vec<_>>().join(", ")
+        ),
+        Value::String(t) => py_str(t),
         other => other.to_string(),
     }
+}
+
+/// A JSON string as `json.dumps` writes it: non-ASCII as `\uXXXX` (UTF-16 units).
+fn py_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `Account(token=None, api_key=None, account_id=None)`: a [`Client`] on

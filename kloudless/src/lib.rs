@@ -85,7 +85,7 @@ pub use application::{
     AuthorizationOptions, ExtraData, OAUTH_API_VERSION,
 };
 pub use client::{
-    configuration, set_configuration, Account, Body, Client, Configuration, QueryValue,
+    configuration, json_dumps, set_configuration, Account, Body, Client, Configuration, QueryValue,
     RequestOptions, DEFAULT_BASE_URL,
 };
 pub use error::{ApiError, Error, Result};

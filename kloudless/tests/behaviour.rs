@@ -521,3 +521,42 @@ async fn an_error_answer_changes_nothing() {
         );
     }
 }
+
+/// Non-ASCII names in `X-Kloudless-Metadata`: written with `json_dumps` (Python's
+/// `json.dumps`, non-ASCII escaped) they go through; raw UTF-8 in the header is refused with a
+/// message that says what to do.
+#[tokio::test]
+async fn non_ascii_names_go_through_the_metadata_header() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    for name in cloud_core::emulator::AWKWARD_NAMES {
+        let meta = kloudless::json_dumps(&json!({"parent_id": "root", "name": name}));
+        assert!(meta.is_ascii());
+        let f = a
+            .post(
+                "storage/files",
+                RequestOptions::default()
+                    .header("X-Kloudless-Metadata", meta)
+                    .data(b"x".to_vec()),
+            )
+            .await
+            .unwrap()
+            .into_resource()
+            .unwrap();
+        assert_eq!(f.data["name"], *name);
+    }
+    let err = a
+        .post(
+            "storage/files",
+            RequestOptions::default()
+                .header(
+                    "X-Kloudless-Metadata",
+                    json!({"parent_id": "root", "name": "été.txt"}).to_string(),
+                )
+                .data(b"x".to_vec()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
+    assert!(err.to_string().contains("must be ASCII"), "{err}");
+}

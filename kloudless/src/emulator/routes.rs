@@ -652,14 +652,18 @@ async fn files(
 ) -> Response {
     match (method, rest) {
         (&Method::POST, []) => {
-            let Some(meta) = headers
-                .get("X-Kloudless-Metadata")
-                .and_then(|h| h.to_str().ok())
-                .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            else {
+            let Some(header) = headers.get("X-Kloudless-Metadata") else {
                 return bad(
                     "X-Kloudless-Metadata (a JSON object with name and parent_id) is required",
                 );
+            };
+            let Ok(text) = header.to_str() else {
+                return bad(
+                    "X-Kloudless-Metadata must be ASCII: escape non-ASCII characters as \\uXXXX, as Python's json.dumps does (kloudless::json_dumps in Rust)",
+                );
+            };
+            let Ok(meta) = serde_json::from_str::<Value>(text) else {
+                return bad("X-Kloudless-Metadata is not JSON: a JSON object with name and parent_id is required");
             };
             let Some(name) = meta["name"]
                 .as_str()
