@@ -47,6 +47,8 @@ pub struct ApiManagerOptions {
     pub(crate) http: HttpOptions,
     /// Called with the new token after every refresh (persist its refresh token).
     pub(crate) on_refreshed: Option<RefreshHook>,
+    /// The redirect catcher listens on the redirect URI's host instead of 127.0.0.1.
+    pub(crate) listen_on_redirect_host: bool,
 }
 
 impl Default for ApiManagerOptions {
@@ -56,6 +58,7 @@ impl Default for ApiManagerOptions {
             upload_url: URL_UPLOAD.into(),
             http: HttpOptions::default(),
             on_refreshed: None,
+            listen_on_redirect_host: false,
         }
     }
 }
@@ -67,6 +70,7 @@ impl fmt::Debug for ApiManagerOptions {
             .field("upload_url", &self.upload_url)
             .field("http", &self.http)
             .field("on_refreshed", &self.on_refreshed.is_some())
+            .field("listen_on_redirect_host", &self.listen_on_redirect_host)
             .finish()
     }
 }
@@ -104,11 +108,27 @@ impl ApiManagerOptions {
         self
     }
 
+    /// Lets the redirect catcher listen on the redirect URI's own host (the original's
+    /// behaviour: a `http://myhost.lan:8080/cb` URI is caught on that interface), instead of
+    /// 127.0.0.1 only (the default: nothing but this machine can send it a code).
+    pub fn listen_on_redirect_host(mut self, on: bool) -> Self {
+        self.listen_on_redirect_host = on;
+        self
+    }
+
     /// Sets the refresh hook.
     pub fn on_refreshed(mut self, f: impl Fn(&Token) + Send + Sync + 'static) -> Self {
         self.on_refreshed = Some(Arc::new(f));
         self
     }
+}
+
+/// Where the catcher listens: the redirect URI's host when asked (brackets of an IPv6
+/// literal removed), else `None` for 127.0.0.1.
+fn catcher_host(u: &Url, on_redirect_host: bool) -> Option<&str> {
+    u.host_str()
+        .filter(|_| on_redirect_host)
+        .map(|h| h.trim_matches(['[', ']']))
 }
 
 /// A fresh `state` for [`ApiManager::init_authorize_code_process`]: 16 random bytes in hex.
@@ -201,6 +221,7 @@ pub(crate) struct Inner {
     tokens: TokenCache<Error>,
     flow: tokio::sync::Mutex<Option<Flow>>,
     authorized: Mutex<bool>,
+    listen_on_redirect_host: bool,
 }
 
 /// The client (`ApiManager`): OAuth2 and the three domains. Cheap to clone.
@@ -262,6 +283,7 @@ impl ApiManager {
                 tokens,
                 flow: tokio::sync::Mutex::new(None),
                 authorized: Mutex::new(false),
+                listen_on_redirect_host: options.listen_on_redirect_host,
             }),
         })
     }
@@ -328,8 +350,9 @@ impl ApiManager {
     }
 
     /// `init_authorize_code_process(redirect_uri, state)`: starts the local catcher on the
-    /// redirect URI's port (80 when none), bound to 127.0.0.1 only, and returns the URL to
-    /// open. An `https` redirect URI cannot be caught: [`Error::InsecureRedirect`].
+    /// redirect URI's port (80 when none), bound to 127.0.0.1 only (or to the URI's host with
+    /// [`ApiManagerOptions::listen_on_redirect_host`]), and returns the URL to open. An
+    /// `https` redirect URI cannot be caught: [`Error::InsecureRedirect`].
     pub async fn init_authorize_code_process(
         &self,
         redirect_uri: &str,
@@ -340,10 +363,16 @@ impl ApiManager {
         if u.scheme() == "https" {
             return Err(Error::InsecureRedirect);
         }
-        if !matches!(u.host_str(), Some("localhost" | "127.0.0.1")) {
-            tracing::warn!("the redirect host is not localhost: map it to 127.0.0.1 (the catcher listens there)");
-        }
-        let catcher = Catcher::start(u.port().unwrap_or(80)).await?;
+        let port = u.port().unwrap_or(80);
+        let catcher = match catcher_host(&u, self.inner.listen_on_redirect_host) {
+            Some(host) => Catcher::start_on(host, port).await?,
+            None => {
+                if !matches!(u.host_str(), Some("localhost" | "127.0.0.1")) {
+                    tracing::warn!("the redirect host is not localhost: map it to 127.0.0.1 (the catcher listens there)");
+                }
+                Catcher::start(port).await?
+            }
+        };
         *self.inner.flow.lock().await = Some(Flow {
             catcher,
             state: state.to_owned(),
@@ -587,6 +616,19 @@ impl ApiManager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catcher_hosts() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let lan = u("http://myhost.lan:8080/cb");
+        assert_eq!(catcher_host(&lan, false), None);
+        assert_eq!(catcher_host(&lan, true), Some("myhost.lan"));
+        assert_eq!(catcher_host(&u("http://[::1]:9/cb"), true), Some("::1"));
+        assert_eq!(
+            catcher_host(&u("http://127.0.0.2:9/cb"), true),
+            Some("127.0.0.2")
+        );
+    }
 
     #[test]
     fn authorize_url_escaping() {

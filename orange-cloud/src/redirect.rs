@@ -58,7 +58,15 @@ impl Catcher {
 
     /// Listens on 127.0.0.1:`port`.
     pub(crate) async fn start(port: u16) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        Self::serve(TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?)
+    }
+
+    /// Listens on `host`:`port` (the redirect URI's host, when the user asked for it).
+    pub(crate) async fn start_on(host: &str, port: u16) -> std::io::Result<Self> {
+        Self::serve(TcpListener::bind((host, port)).await?)
+    }
+
+    fn serve(listener: TcpListener) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel(8);
         let task = tokio::spawn(async move {
             loop {

@@ -699,3 +699,32 @@ async fn an_error_answer_changes_nothing() {
     assert_eq!(kept.files.len(), 1);
     assert_eq!(kept.name, "keep");
 }
+
+/// On request, the catcher listens on the redirect URI's own host (`start_on`): the flow
+/// completes through it (tests bind 127.0.0.1 only, so the host here is 127.0.0.1; which
+/// host is chosen is the unit test `catcher_hosts`).
+#[tokio::test]
+async fn the_catcher_can_listen_on_the_redirect_host() {
+    let (emu, redirect) = emulator_with_redirect().await;
+    let m = ApiManager::new(
+        emu.client_id(),
+        emu.client_secret(),
+        &redirect,
+        ApiManagerOptions::default()
+            .base_url(&emu.base_url())
+            .listen_on_redirect_host(true),
+    )
+    .unwrap();
+    let url = m
+        .init_authorize_code_process(&redirect, "s1")
+        .await
+        .unwrap();
+    let page = cloud_core::reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let code = m
+        .wait_and_terminate_authorize_code_process(Some(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    m.init_with_authorize_code(&redirect, &code).await.unwrap();
+    assert!(m.freespace().get().await.unwrap().freespace > 0);
+}
