@@ -172,8 +172,9 @@ fn run_one(
         .args([
             "--baseline",
             "skip",
+            // A mutant's tests take about 6 s; an endless loop is caught in 30.
             "--timeout",
-            "120",
+            "30",
             "--build-timeout",
             "300",
         ]);
