@@ -55,7 +55,7 @@ pub fn check_file_name(name: &str) -> Result<(), Error> {
         return reject("longer than 255 bytes");
     }
     if cfg!(windows) {
-        if name.len() >= 2 && name.as_bytes()[1] == b':' {
+        if name.as_bytes().get(1) == Some(&b':') {
             return reject("a drive path");
         }
         let stem = name.split('.').next().unwrap_or(name).trim_end();
