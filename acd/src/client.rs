@@ -20,7 +20,8 @@ use crate::backoff::{BackOff, Jitter, Pacing};
 use crate::config::Settings;
 use crate::error::{from_response, from_transport, Error, Result};
 use crate::oauth::{
-    blocking, write_json_atomic, OAuthHandler, OAuthUrls, AMAZON_OA_TOKEN_URL, APPSPOT_URL,
+    blocking, write_json_atomic, OAuthHandler, OAuthUrls, AMAZON_OA_LOGIN_URL, AMAZON_OA_TOKEN_URL,
+    APPSPOT_URL, TOKEN_INFO_URL,
 };
 
 /// Endpoint discovery (`_AMZ_ENDPOINT_REQ_URL`).
@@ -40,6 +41,11 @@ pub struct AcdOptions {
     pub(crate) appspot_url: String,
     /// Amazon token endpoint for the local handler (default [`AMAZON_OA_TOKEN_URL`]).
     pub(crate) token_url: String,
+    /// Amazon's authorize page, for the local handler's first run (default
+    /// [`AMAZON_OA_LOGIN_URL`]).
+    pub(crate) login_url: String,
+    /// The token info endpoint (default [`crate::oauth::TOKEN_INFO_URL`]).
+    pub(crate) token_info_url: String,
     /// When requests wait for each other (default [`Pacing::AfterFailures`]: the original's
     /// back-off from the first failure on, no wait while requests succeed).
     pub(crate) pacing: Pacing,
@@ -61,6 +67,8 @@ impl Default for AcdOptions {
             endpoint_url: AMZ_ENDPOINT_REQ_URL.into(),
             appspot_url: APPSPOT_URL.into(),
             token_url: AMAZON_OA_TOKEN_URL.into(),
+            login_url: AMAZON_OA_LOGIN_URL.into(),
+            token_info_url: TOKEN_INFO_URL.into(),
             pacing: Pacing::AfterFailures,
             jitter: None,
             http: HttpOptions::default(),
@@ -75,6 +83,8 @@ impl fmt::Debug for AcdOptions {
             .field("endpoint_url", &self.endpoint_url)
             .field("appspot_url", &self.appspot_url)
             .field("token_url", &self.token_url)
+            .field("login_url", &self.login_url)
+            .field("token_info_url", &self.token_info_url)
             .field("pacing", &self.pacing)
             .field("http", &self.http)
             .field("refresh_on_401", &self.refresh_on_401)
@@ -91,7 +101,31 @@ impl AcdOptions {
         self.endpoint_url = format!("{base}/drive/v1/account/endpoint");
         self.appspot_url = format!("{base}/appspot/");
         self.token_url = format!("{base}/auth/o2/token");
+        self.login_url = format!("{base}/auth/o2/authorize");
+        self.token_info_url = format!("{base}/auth/o2/tokeninfo");
         self
+    }
+
+    /// Sets Amazon's authorize page (the local handler's first run).
+    pub fn login_url(mut self, url: impl Into<String>) -> Self {
+        self.login_url = url.into();
+        self
+    }
+
+    /// Sets the token info endpoint ([`OAuthHandler::get_access_token_info`]).
+    pub fn token_info_url(mut self, url: impl Into<String>) -> Self {
+        self.token_info_url = url.into();
+        self
+    }
+
+    /// The OAuth URLs of these options.
+    pub(crate) fn oauth_urls(&self) -> OAuthUrls {
+        OAuthUrls {
+            appspot: self.appspot_url.clone(),
+            token: self.token_url.clone(),
+            login: self.login_url.clone(),
+            token_info: self.token_info_url.clone(),
+        }
     }
 
     /// Sets the endpoint discovery URL.
@@ -231,11 +265,8 @@ impl AcdClient {
             .options(&options.http)
             .build()
             .map_err(|e| Error::Config(e.to_string()))?;
-        let urls = OAuthUrls {
-            appspot: options.appspot_url.clone(),
-            token: options.token_url.clone(),
-        };
-        let handler = OAuthHandler::create(&cache_path, &urls, transport.clone()).await?;
+        let handler =
+            OAuthHandler::create(&cache_path, &options.oauth_urls(), transport.clone()).await?;
         let endpoints = load_endpoints(
             &cache_path,
             &settings,
@@ -403,7 +434,7 @@ impl AcdClient {
     where
         F: FnMut(RequestBuilder) -> std::result::Result<RequestBuilder, cloud_core::Error>,
     {
-        let mut token = self.inner.handler.get_auth_token().await?;
+        let mut token = self.inner.handler.access_token().await?;
         let mut refreshed = false;
         loop {
             self.inner.backoff.wait().await;
@@ -516,7 +547,7 @@ async fn get_endpoints(
     handler: &OAuthHandler,
 ) -> Result<Map<String, Value>> {
     let url = Url::parse(endpoint_url).map_err(|e| Error::Config(format!("endpoint URL: {e}")))?;
-    let token = handler.get_auth_token().await?;
+    let token = handler.access_token().await?;
     let resp = transport
         .send(&Method::GET, &url, Idempotency::Idempotent, || {
             Ok(transport

@@ -4,8 +4,9 @@
 //! Faithful: `exp_time = t_sent + expires_in - 120`; before refreshing, the file is read
 //! again (another process may have refreshed); the file is replaced atomically (indent 4,
 //! sorted keys), created with mode 0600. On cloud-core's [`TokenCache`], so a refresh is
-//! single-flight however many tasks need a token. Interactive first-time flows (browser,
-//! pasting a URL) are out of scope: create the token file with acd_cli, or with
+//! single-flight however many tasks need a token. The first run, interactive in the original
+//! (a browser, then a pasted URL), is two calls here: [`OAuthHandler::local_authorization_url`]
+//! and [`OAuthHandler::local_first_run`]; Appspot's answer is saved with
 //! [`OAuthHandler::write_token_file`].
 
 use std::fmt;
@@ -155,6 +156,87 @@ pub(crate) fn write_json_atomic(path: &Path, value: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The scope the local handler asks for.
+pub const LOCAL_SCOPE: &str = "clouddrive:read_all clouddrive:write";
+
+/// A grant (a refresh, a code exchange) through cloud-core's one grant path: never re-sent
+/// once it may have arrived. The client's credentials are in the form already (Appspot takes
+/// none). A status other than 200 is `RequestError(code, "<words>: <body>")`; the answer's text
+/// otherwise.
+async fn send_grant(
+    transport: &Transport,
+    url: &url::Url,
+    form: &[(&str, &str)],
+    (code, words): (u16, &str),
+) -> Result<String> {
+    let oauth = OAuth2Client {
+        client_id: String::new(),
+        client_secret: None,
+        authorize_url: url.clone(),
+        token_url: url.clone(),
+        redirect_uri: None,
+        client_auth: ClientAuth::None,
+    };
+    let resp = oauth
+        .send_token_form(transport, form)
+        .await
+        .map_err(|e| crate::error::from_transport(&e))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = read_limited(resp, 1 << 20).await;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    if status.as_u16() != 200 {
+        let mut r = RequestError::new(code, format!("{words}: {text}"));
+        r.context = ErrorContext::request(&Method::POST, url)
+            .with_response(status, &headers)
+            .with_body(&body);
+        return Err(Error::Request(Box::new(r)));
+    }
+    Ok(text)
+}
+
+/// The transport of a handler made on its own ([`OAuthHandler::create_handler`]): the
+/// options' HTTP settings, no retries (grants are never re-sent).
+fn handler_transport(options: &crate::AcdOptions) -> Result<Transport> {
+    Transport::builder(AMAZON_OA_TOKEN_URL, cloud_core::user_agent!())
+        .retry(Arc::new(cloud_core::RetryPolicy::none()))
+        .options(&options.http)
+        .build()
+        .map_err(|e| Error::Config(e.to_string()))
+}
+
+/// `load_client_data()`: `client_data`'s `CLIENT_ID` and `CLIENT_SECRET` (an absent key is
+/// accepted, an empty one refused, as the original); `None` when the file is missing or not
+/// JSON (`create_handler` then takes the Appspot handler).
+async fn load_client_data(cache_path: &Path) -> Result<Option<(Option<String>, Option<Secret>)>> {
+    let path = cache_path.join(CLIENT_DATA_FILE);
+    let Ok(text) = blocking(move || Ok(std::fs::read_to_string(path)?)).await else {
+        return Ok(None);
+    };
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        return Ok(None);
+    };
+    let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (id, secret) = (get("CLIENT_ID"), get("CLIENT_SECRET"));
+    if id.as_deref() == Some("") || secret.as_deref() == Some("") {
+        return Err(Error::Config(
+            "client_data: CLIENT_ID and CLIENT_SECRET must not be empty".into(),
+        ));
+    }
+    Ok(Some((id, secret.map(Secret::new))))
+}
+
+/// The local handler's client data, required (its first run).
+async fn require_client_data(cache_path: &Path) -> Result<(Option<String>, Option<Secret>)> {
+    load_client_data(cache_path).await?.ok_or_else(|| {
+        Error::Config(format!(
+            "the local handler needs a readable {} (JSON with CLIENT_ID and CLIENT_SECRET) in {}",
+            CLIENT_DATA_FILE,
+            cache_path.display()
+        ))
+    })
+}
+
 struct Refresher {
     method: OAuthMethod,
     data_path: PathBuf,
@@ -224,35 +306,17 @@ impl Refresher {
             ),
         };
         let url = url::Url::parse(&url).map_err(|e| Error::Config(format!("refresh URL: {e}")))?;
-        // Through cloud-core's one grant path: never re-sent once it may have arrived. The
-        // client's credentials are in the form already (Appspot takes none).
-        let oauth = OAuth2Client {
-            client_id: String::new(),
-            client_secret: None,
-            authorize_url: url.clone(),
-            token_url: url.clone(),
-            redirect_uri: None,
-            client_auth: ClientAuth::None,
-        };
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let resp = oauth
-            .send_token_form(&self.transport, &form)
-            .await
-            .map_err(|e| crate::error::from_transport(&e))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = read_limited(resp, 1 << 20).await;
-        let text = String::from_utf8_lossy(&body).into_owned();
-        if status.as_u16() != 200 {
-            let mut r = RequestError::new(
+        let text = send_grant(
+            &self.transport,
+            &url,
+            &form,
+            (
                 codes::REFRESH_FAILED,
-                format!("Error refreshing authentication token: {text}"),
-            );
-            r.context = ErrorContext::request(&Method::POST, &url)
-                .with_response(status, &headers)
-                .with_body(&body);
-            return Err(Error::Request(Box::new(r)));
-        }
+                "Error refreshing authentication token",
+            ),
+        )
+        .await?;
         let mut data = validate(&text)?;
         let expires_in = data
             .get("expires_in")
@@ -300,6 +364,7 @@ impl TokenRefresher<Error> for Refresher {
 pub struct OAuthHandler {
     refresher: Arc<Refresher>,
     cache: TokenCache<Error>,
+    token_info_url: String,
 }
 
 impl fmt::Debug for OAuthHandler {
@@ -317,6 +382,8 @@ impl fmt::Debug for OAuthHandler {
 pub(crate) struct OAuthUrls {
     pub appspot: String,
     pub token: String,
+    pub login: String,
+    pub token_info: String,
 }
 
 impl OAuthHandler {
@@ -328,28 +395,13 @@ impl OAuthHandler {
         urls: &OAuthUrls,
         transport: Transport,
     ) -> Result<Self> {
-        let client_data = cache_path.join(CLIENT_DATA_FILE);
-        let method = match blocking(move || Ok(std::fs::read_to_string(client_data)?)).await {
-            Ok(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(v) => {
-                    let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-                    let (id, secret) = (get("CLIENT_ID"), get("CLIENT_SECRET"));
-                    if id.as_deref() == Some("") || secret.as_deref() == Some("") {
-                        return Err(Error::Config(
-                            "client_data: CLIENT_ID and CLIENT_SECRET must not be empty".into(),
-                        ));
-                    }
-                    OAuthMethod::Local {
-                        client_id: id,
-                        client_secret: secret.map(Secret::new),
-                        token_url: urls.token.clone(),
-                    }
-                }
-                Err(_) => OAuthMethod::Appspot {
-                    url: urls.appspot.clone(),
-                },
+        let method = match load_client_data(cache_path).await? {
+            Some((client_id, client_secret)) => OAuthMethod::Local {
+                client_id,
+                client_secret,
+                token_url: urls.token.clone(),
             },
-            Err(_) => OAuthMethod::Appspot {
+            None => OAuthMethod::Appspot {
                 url: urls.appspot.clone(),
             },
         };
@@ -387,7 +439,11 @@ impl OAuthHandler {
         }
         let cache = TokenCache::new(Some(token_of(&data)), refresher.clone())
             .with_margin(Duration::from_secs_f64(EXPIRY_MARGIN_SECS));
-        let handler = Self { refresher, cache };
+        let handler = Self {
+            refresher,
+            cache,
+            token_info_url: urls.token_info.clone(),
+        };
         // Already expired: refresh now, as `load_oauth_data` does.
         handler.get_auth_token().await?;
         Ok(handler)
@@ -413,9 +469,143 @@ impl OAuthHandler {
             .unwrap_or(0.0)
     }
 
-    /// The access token, refreshed first when `now > exp_time` (`get_auth_token`).
+    /// `get_auth_token()`: the `Authorization` value, `Bearer <access token>`, as the original
+    /// returns it, refreshed first when `now > exp_time` (after reading the token file again:
+    /// another process may have refreshed).
     pub async fn get_auth_token(&self) -> Result<Secret> {
+        let token = self.cache.access_token().await?;
+        Ok(Secret::new(format!("Bearer {}", token.expose())))
+    }
+
+    /// The bare access token (what [`OAuthHandler::get_auth_token`] puts after `Bearer `).
+    pub async fn access_token(&self) -> Result<Secret> {
         self.cache.access_token().await
+    }
+
+    /// `create_handler(path)`: the local handler when `client_data` in `cache_path` is
+    /// readable JSON, else the Appspot one; then the token file is loaded (refreshed at once
+    /// when expired, `exp_time` added when it has none). [`AcdClient::new`](crate::AcdClient::new)
+    /// calls it; `options` gives the URLs and the HTTP options.
+    ///
+    /// A missing token file is an error naming the way to make one: the original's first run
+    /// is interactive (a browser, then a pasted URL or a saved file); here it is
+    /// [`OAuthHandler::local_authorization_url`] and [`OAuthHandler::local_first_run`] for the
+    /// local handler, [`OAuthHandler::write_token_file`] for Appspot's answer.
+    pub async fn create_handler(
+        cache_path: impl AsRef<Path>,
+        options: &crate::AcdOptions,
+    ) -> Result<Self> {
+        let transport = handler_transport(options)?;
+        Self::create(cache_path.as_ref(), &options.oauth_urls(), transport).await
+    }
+
+    /// `check_oauth_file_exists()`: whether the token file is there (the original then starts
+    /// its interactive first run when it is not).
+    pub fn check_oauth_file_exists(cache_path: impl AsRef<Path>) -> bool {
+        cache_path.as_ref().join(OAUTH_DATA_FILE).is_file()
+    }
+
+    /// `get_access_token_info()`: `GET <tokeninfo>?access_token=<token>` (no `Authorization`
+    /// header, as the original), the answer's JSON (`aud`, `user_id`, `app_id`, `exp`, `iat`)
+    /// whatever its status; an answer that is not JSON is an error.
+    pub async fn get_access_token_info(&self) -> Result<Value> {
+        let token = self.cache.token();
+        let access = token
+            .as_ref()
+            .map(|t| t.access_token.expose().to_owned())
+            .unwrap_or_default();
+        let url = url::Url::parse(&self.token_info_url)
+            .map_err(|e| Error::Config(format!("token info URL: {e}")))?;
+        let transport = &self.refresher.transport;
+        let resp = transport
+            .send(
+                &Method::GET,
+                &url,
+                cloud_core::Idempotency::Idempotent,
+                || {
+                    Ok(transport
+                        .request(Method::GET, url.clone())
+                        .query(&[("access_token", access.as_str())]))
+                },
+            )
+            .await
+            .map_err(|e| crate::error::from_transport(&e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = read_limited(resp, 1 << 20).await;
+        serde_json::from_slice(&body).map_err(|e| {
+            let mut r = RequestError::new(status.as_u16(), format!("token info: {e}"));
+            r.context = ErrorContext::request(&Method::GET, &url)
+                .with_response(status, &headers)
+                .with_body(&body);
+            Error::Request(Box::new(r))
+        })
+    }
+
+    /// The local handler's first run, step one (`LocalOAuthHandler.check_oauth_file_exists`
+    /// without a token file): the authorize URL to open in a browser, built from `client_data`'s
+    /// `CLIENT_ID` as the original builds it (`client_id`, `response_type=code`, `scope`,
+    /// `redirect_uri=http://localhost`).
+    pub async fn local_authorization_url(
+        cache_path: impl AsRef<Path>,
+        options: &crate::AcdOptions,
+    ) -> Result<String> {
+        let (client_id, _) = require_client_data(cache_path.as_ref()).await?;
+        let mut url = url::Url::parse(&options.oauth_urls().login)
+            .map_err(|e| Error::Config(format!("login URL: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("client_id", client_id.as_deref().unwrap_or_default())
+            .append_pair("response_type", "code")
+            .append_pair("scope", LOCAL_SCOPE)
+            .append_pair("redirect_uri", REDIRECT_URI);
+        Ok(url.into())
+    }
+
+    /// The local handler's first run, step two: the URL the browser was redirected to (its
+    /// `code`) exchanged at the token endpoint (form `grant_type=authorization_code`, `code`,
+    /// `client_id`, `client_secret`, `redirect_uri`, sent once: a grant is never re-sent), the
+    /// answer validated and written as the token file (mode 0600, `exp_time` added), ready for
+    /// [`OAuthHandler::create_handler`].
+    pub async fn local_first_run(
+        cache_path: impl AsRef<Path>,
+        redirected_url: &str,
+        options: &crate::AcdOptions,
+    ) -> Result<()> {
+        let cache_path = cache_path.as_ref();
+        let (client_id, client_secret) = require_client_data(cache_path).await?;
+        let redirected = url::Url::parse(redirected_url)
+            .map_err(|e| Error::Config(format!("the redirected URL: {e}")))?;
+        let code = redirected
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .ok_or_else(|| Error::Config("the redirected URL has no code".into()))?;
+        let url = url::Url::parse(&options.oauth_urls().token)
+            .map_err(|e| Error::Config(format!("token URL: {e}")))?;
+        let secret = client_secret
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default();
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_id", client_id.as_deref().unwrap_or_default()),
+            ("client_secret", secret.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+        ];
+        let text = send_grant(
+            &handler_transport(options)?,
+            &url,
+            &form,
+            // The original validates the answer whatever its status: 1005.
+            (
+                codes::INVALID_TOKEN,
+                "Error getting the authentication token",
+            ),
+        )
+        .await?;
+        let (path, text) = (cache_path.to_owned(), text);
+        blocking(move || OAuthHandler::write_token_file(&path, &text)).await
     }
 
     /// After a 401 with `rejected`: refreshes once (shared with concurrent callers).

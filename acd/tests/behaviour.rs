@@ -738,3 +738,87 @@ async fn an_error_answer_changes_nothing() {
         kept
     );
 }
+
+#[tokio::test]
+async fn the_local_first_run_create_handler_and_token_info() {
+    let emu = Emulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = AcdOptions::default().base_url(&emu.base_url());
+    // No client_data: the first run has nothing to ask with.
+    assert!(matches!(
+        acd::OAuthHandler::local_authorization_url(dir.path(), &opts)
+            .await
+            .unwrap_err(),
+        acd::Error::Config(_)
+    ));
+    std::fs::write(
+        dir.path().join("client_data"),
+        serde_json::json!({"CLIENT_ID": emu.config().client_id, "CLIENT_SECRET": emu.config().client_secret.expose()}).to_string(),
+    )
+    .unwrap();
+    assert!(!acd::OAuthHandler::check_oauth_file_exists(dir.path()));
+    // Step one: the authorize URL, built as the original builds it.
+    let url = acd::OAuthHandler::local_authorization_url(dir.path(), &opts)
+        .await
+        .unwrap();
+    assert_eq!(
+        url,
+        format!(
+            "{}/auth/o2/authorize?client_id={}&response_type=code&scope=clouddrive%3Aread_all+clouddrive%3Awrite&redirect_uri=http%3A%2F%2Flocalhost",
+            emu.base_url(),
+            emu.config().client_id
+        )
+    );
+    // Step two: the redirected URL's code exchanged, once, for the token file.
+    let code = emu.oauth().issue_code(None);
+    let redirected = format!("http://localhost/?code={code}&scope=clouddrive%3Aread_all");
+    acd::OAuthHandler::local_first_run(dir.path(), &redirected, &opts)
+        .await
+        .unwrap();
+    assert_eq!(emu.log().count("POST", "/auth/o2/token"), 1);
+    assert!(acd::OAuthHandler::check_oauth_file_exists(dir.path()));
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("oauth_data")).unwrap())
+            .unwrap();
+    assert!(data["exp_time"].as_f64().unwrap() > 1e9);
+    // A code is good once: the second exchange is refused with the server's answer.
+    let err = acd::OAuthHandler::local_first_run(dir.path(), &redirected, &opts)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), Some(acd::codes::INVALID_TOKEN));
+    assert_eq!(
+        err.context().and_then(|c| c.status),
+        Some(http::StatusCode::BAD_REQUEST)
+    );
+    assert!(
+        acd::OAuthHandler::local_first_run(dir.path(), "http://localhost/?state=x", &opts)
+            .await
+            .is_err()
+    );
+    // The handler on its own, the local one (client_data is there).
+    let h = acd::OAuthHandler::create_handler(dir.path(), &opts)
+        .await
+        .unwrap();
+    assert!(matches!(h.method(), acd::OAuthMethod::Local { .. }));
+    let bearer = h.get_auth_token().await.unwrap();
+    assert_eq!(
+        bearer.expose(),
+        format!("Bearer {}", data["access_token"].as_str().unwrap())
+    );
+    // Token info: no Authorization header, the token in the query.
+    let info = h.get_access_token_info().await.unwrap();
+    assert_eq!(info["aud"], emu.config().client_id.as_str());
+    assert!(info["exp"].as_u64().unwrap() > 0);
+    let logged: Vec<_> = emu
+        .log()
+        .entries()
+        .into_iter()
+        .filter(|r| r.path == "/auth/o2/tokeninfo")
+        .collect();
+    assert_eq!(logged.len(), 1);
+    assert!(logged[0].header("authorization").is_none());
+    // An expired token: the service's 400 answer, returned as the original returns it.
+    emu.expire_tokens();
+    let info = h.get_access_token_info().await.unwrap();
+    assert_eq!(info["error"], "invalid_token");
+}

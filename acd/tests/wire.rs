@@ -472,3 +472,44 @@ fn secrets_never_print() {
         assert!(!shown.contains(s), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn the_first_run_and_token_info_send_exactly_this() {
+    let mut server = Server::new_async().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("client_data"),
+        r#"{"CLIENT_ID": "amzn1.cid", "CLIENT_SECRET": "s&cret"}"#,
+    )
+    .unwrap();
+    let opts = AcdOptions::default().base_url(&server.url());
+    let grant = server
+        .mock("POST", "/auth/o2/token")
+        .match_header("authorization", Matcher::Missing)
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_body(
+            "grant_type=authorization_code&code=C%2F1&client_id=amzn1.cid&client_secret=s%26cret&redirect_uri=http%3A%2F%2Flocalhost",
+        )
+        .with_body(r#"{"access_token": "AT", "refresh_token": "RT", "expires_in": 3600, "token_type": "bearer"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    acd::OAuthHandler::local_first_run(dir.path(), "http://localhost/?code=C%2F1", &opts)
+        .await
+        .unwrap();
+    grant.assert_async().await;
+    let h = acd::OAuthHandler::create_handler(dir.path(), &opts)
+        .await
+        .unwrap();
+    let info = server
+        .mock("GET", "/auth/o2/tokeninfo")
+        .match_query(Matcher::Exact("access_token=AT".into()))
+        .match_header("authorization", Matcher::Missing)
+        .with_body(r#"{"aud": "amzn1.cid", "exp": 3597}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    assert_eq!(h.get_access_token_info().await.unwrap()["exp"], 3597);
+    info.assert_async().await;
+    assert_eq!(h.get_auth_token().await.unwrap().expose(), "Bearer AT");
+}

@@ -18,6 +18,7 @@ const STEPS: &[&str] = &[
     "udeps",
     "features",
     "interop-env",
+    "surface",
     "test",
     "mutants",
     "doc",
@@ -105,6 +106,7 @@ pub fn run_step(
                 .args(["doc", "--workspace", "--no-deps", "--all-features"])
                 .env("RUSTDOCFLAGS", "-D warnings"),
         ),
+        "surface" => crate::surface::check(&[], false, interop),
         "mutants" => crate::mutants::run(&["--sample".to_owned()]),
         "examples" => crate::examples::run(true),
         "package" => package(),

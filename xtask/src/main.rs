@@ -12,6 +12,8 @@
 //!   quickstart and tour examples run (see `examples.rs`).
 //! - `cargo xtask mutants [CRATE...] [--changed REV] [--sample]`: mutation testing of the
 //!   decision code with cargo-mutants (see `mutants.rs`).
+//! - `cargo xtask surface [CRATE...] [--write] [--no-doc]`: every public symbol of each
+//!   original mapped to Rust or excused, from `<crate>/surface.toml` (see `surface.rs`).
 
 mod bench;
 mod ci;
@@ -20,6 +22,7 @@ mod examples;
 mod fuzz;
 mod mutants;
 mod release;
+mod surface;
 mod util;
 
 use std::process::ExitCode;
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("mutants") => mutants::run(&args[1..]),
         Some("examples") => examples::cli(&args[1..]),
+        Some("surface") => surface::run(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
@@ -42,7 +46,8 @@ fn main() -> ExitCode {
                  cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
                  cargo xtask fuzz [CRATE...] [--seconds N]\n       \
                  cargo xtask mutants [CRATE...] [--changed REV] [--sample]\n       \
-                 cargo xtask examples [--no-run]"
+                 cargo xtask examples [--no-run]\n       \
+                 cargo xtask surface [CRATE...] [--write] [--no-doc]"
             );
             Err("unknown command".into())
         }

@@ -156,6 +156,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route("/cdproxy/templink/{id}", get(templink))
         .route("/appspot/", post(appspot))
+        .route("/auth/o2/tokeninfo", get(token_info))
         .with_state(app);
     // The rewrite must come before routing: an outer router whose only route is the inner one.
     Router::new()
@@ -178,6 +179,30 @@ async fn appspot(State(app): S, Form(form): Form<HashMap<String, String>>) -> Re
         Some(issued) => ok(StatusCode::OK, app.oauth.token_json(&issued)),
         None => (StatusCode::BAD_REQUEST, "invalid refresh token").into_response(),
     }
+}
+
+/// Login with Amazon's token info: the token's audience (the client id), user, app, seconds
+/// left and issue time; 400 `invalid_token` for a token it did not issue or that expired.
+async fn token_info(State(app): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    let token = q
+        .get("access_token")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if app.oauth.check_token(token).is_err() {
+        return ok(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_token", "error_description": "The access token provided is expired, revoked, malformed, or invalid for other reasons."}),
+        );
+    }
+    let config = app.oauth.config();
+    let iat = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    ok(
+        StatusCode::OK,
+        json!({"aud": config.client_id, "user_id": "amzn1.account.EMULATOR", "app_id": "amzn1.application.EMULATOR", "exp": config.token_lifetime.as_secs(), "iat": iat}),
+    )
 }
 
 async fn account_info(State(app): S, headers: HeaderMap) -> Response {
