@@ -28,6 +28,10 @@ pub struct Meta {
     /// The query parameters, in order.
     pub query_params: Vec<(String, String)>,
     sent: Option<Sent>,
+    /// The answer's status (`None` for a resource built from a list's `objects`, which had no
+    /// answer of its own: the original raises `AttributeError` there).
+    status: Option<StatusCode>,
+    headers: HeaderMap,
 }
 
 impl fmt::Debug for Meta {
@@ -35,6 +39,7 @@ impl fmt::Debug for Meta {
         f.debug_struct("Meta")
             .field("url", &self.url)
             .field("query_params", &self.query_params)
+            .field("status", &self.status)
             .finish_non_exhaustive()
     }
 }
@@ -49,9 +54,93 @@ impl Meta {
             url: strip_query(url).to_owned(),
             query_params,
             sent,
+            status: None,
+            headers: HeaderMap::new(),
         }
     }
+
+    fn answered(mut self, status: StatusCode, headers: HeaderMap) -> Self {
+        self.status = Some(status);
+        self.headers = headers;
+        self
+    }
+
+    /// The answer's status (`response.status_code`), `None` for a resource built from a
+    /// list's `objects`.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// The answer's headers (`response.headers`); empty for a resource built from a list.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A verb on `url_join(self.url, path)` through the client (`Response.get/post/...`).
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.client
+            .request(method, &url_join(&self.url, path), options)
+            .await
+    }
 }
+
+/// The original's `Response` base class: the verbs relative to the object's URL, its status and
+/// headers, on every wrapper (`Resource`, `ResourceList`, `ResponseJson`, `RawResponse`).
+macro_rules! response_verbs {
+    ($t:ty) => {
+        impl $t {
+            /// The URL calls are relative to (`response.url`).
+            pub fn url(&self) -> &str {
+                &self.meta.url
+            }
+
+            /// A verb on `url_join(self.url, path)` through the client.
+            pub async fn request(
+                &self,
+                method: Method,
+                path: &str,
+                options: RequestOptions,
+            ) -> Result<Response> {
+                self.meta.request(method, path, options).await
+            }
+
+            /// `get(path, **kwargs)`, relative to the object's URL.
+            pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
+                self.request(Method::GET, path, options).await
+            }
+
+            /// `post(path, data=None, json=None, **kwargs)`, relative to the object's URL.
+            pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
+                self.request(Method::POST, path, options).await
+            }
+
+            /// `put(path, data=None, **kwargs)`, relative to the object's URL.
+            pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
+                self.request(Method::PUT, path, options).await
+            }
+
+            /// `patch(path, data=None, **kwargs)`, relative to the object's URL.
+            pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
+                self.request(Method::PATCH, path, options).await
+            }
+
+            /// `delete(path, **kwargs)`, relative to the object's URL.
+            pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
+                self.request(Method::DELETE, path, options).await
+            }
+        }
+    };
+}
+
+response_verbs!(Resource);
+response_verbs!(ResourceList);
+response_verbs!(ResponseJson);
+response_verbs!(RawResponse);
 
 /// A raw answer (`Response` with no JSON, or `get_raw_response=True`): status, headers and
 /// the body as a stream.
@@ -198,6 +287,15 @@ impl Response {
         }
     }
 
+    fn meta_mut(&mut self) -> Option<&mut Meta> {
+        match self {
+            Response::Raw(r) => Some(&mut r.meta),
+            Response::Json(j) => Some(&mut j.meta),
+            Response::Resource(r) => Some(&mut r.meta),
+            Response::List(l) => Some(&mut l.meta),
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Response::Raw(_) => "a raw answer",
@@ -221,15 +319,14 @@ pub(crate) async fn wrap(
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
+    let (status, headers) = (resp.status(), resp.headers().clone());
     if raw || !is_json || is_no_content(resp.status(), resp.content_length()) {
-        let status = resp.status();
-        let headers = resp.headers().clone();
         let len = resp.content_length();
         let stream = resp
             .bytes_stream()
             .map(|r| r.map_err(|e| cloud_core::error::from_reqwest(e, None)));
         return Ok(Response::Raw(RawResponse {
-            meta: Meta::new(client, &url, Some(sent)),
+            meta: Meta::new(client, &url, Some(sent)).answered(status, headers.clone()),
             status,
             headers,
             body: Download::from_stream(Box::pin(stream), len),
@@ -242,9 +339,9 @@ pub(crate) async fn wrap(
         .map_err(Error::Transport)?;
     if body.is_empty() {
         return Ok(Response::Raw(RawResponse {
-            meta: Meta::new(client, &url, Some(sent)),
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
+            meta: Meta::new(client, &url, Some(sent)).answered(status, headers.clone()),
+            status,
+            headers,
             body: Download::from_stream(Box::pin(futures::stream::empty()), Some(0)),
         }));
     }
@@ -258,7 +355,12 @@ pub(crate) async fn wrap(
     let Value::Object(data) = v else {
         return Err(Error::Decode("the JSON answer is not an object".into()));
     };
-    Ok(classify(client, &url, data, Some(sent)))
+    let mut out = classify(client, &url, data, Some(sent));
+    if let Some(meta) = out.meta_mut() {
+        meta.status = Some(status);
+        meta.headers = headers;
+    }
+    Ok(out)
 }
 
 pub(crate) fn classify(
@@ -317,49 +419,6 @@ impl Resource {
     fn new(mut meta: Meta, data: Map<String, Value>) -> Self {
         meta.url = construct_url(&data, &meta.url);
         Self { meta, data }
-    }
-
-    /// The resource's URL.
-    pub fn url(&self) -> &str {
-        &self.meta.url
-    }
-
-    /// A verb on `url_join(resource.url, path)`.
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        options: RequestOptions,
-    ) -> Result<Response> {
-        self.meta
-            .client
-            .request(method, &url_join(&self.meta.url, path), options)
-            .await
-    }
-
-    /// `resource.get(path, **kwargs)`.
-    pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::GET, path, options).await
-    }
-
-    /// `resource.post(path, **kwargs)`.
-    pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::POST, path, options).await
-    }
-
-    /// `resource.put(path, **kwargs)`.
-    pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::PUT, path, options).await
-    }
-
-    /// `resource.patch(path, **kwargs)`.
-    pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::PATCH, path, options).await
-    }
-
-    /// `resource.delete(path, **kwargs)`.
-    pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::DELETE, path, options).await
     }
 
     /// `refresh()`: the original GET again (full URL and headers) when there was one, else
@@ -646,6 +705,29 @@ impl ResponseJson {
                 self.meta = r.meta;
                 self.data = r.data;
             }
+            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
+        }
+        Ok(())
+    }
+}
+
+impl ResourceList {
+    /// `refresh()`: the first page's GET again (its query and headers), the list taking the
+    /// new data and objects.
+    pub async fn refresh(&mut self) -> Result<()> {
+        match refresh_of(&self.meta).await? {
+            Response::List(l) => *self = l,
+            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
+        }
+        Ok(())
+    }
+}
+
+impl RawResponse {
+    /// `refresh()`: the original GET again (else `GET self.url`); the answer must be raw again.
+    pub async fn refresh(&mut self) -> Result<()> {
+        match refresh_of(&self.meta).await? {
+            Response::Raw(r) => *self = r,
             other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
         }
         Ok(())

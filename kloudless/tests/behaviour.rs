@@ -560,3 +560,53 @@ async fn non_ascii_names_go_through_the_metadata_header() {
     assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
     assert!(err.to_string().contains("must be ASCII"), "{err}");
 }
+
+#[tokio::test]
+async fn every_response_has_the_verbs_refresh_status_and_headers() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    // The SDK README's calendar flow: a verb on the list itself.
+    let mut events = a
+        .get("cal/calendars/primary/events", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(events.meta.status(), Some(http::StatusCode::OK));
+    assert!(events.meta.headers().get("content-type").is_some());
+    let before = events.objects.len();
+    let created = events
+        .post(
+            "",
+            RequestOptions::default().json(json!({"start": "2019-01-01T12:30:00Z", "end": "2019-01-01T13:30:00Z", "name": "from the list"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(created.meta.status(), Some(http::StatusCode::CREATED));
+    assert_eq!(created.data["name"], "from the list");
+    events.refresh().await.unwrap();
+    assert_eq!(events.objects.len(), before + 1);
+    // A resource built from a list's objects had no answer of its own.
+    assert_eq!(events.objects[0].meta.status(), None);
+    // A raw answer: its verbs and refresh.
+    let file = upload(&a, "root", "r.txt", b"raw body").await;
+    let mut raw = file
+        .get("contents", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_raw()
+        .unwrap();
+    assert_eq!(raw.meta.status(), Some(http::StatusCode::OK));
+    raw.refresh().await.unwrap();
+    assert_eq!(raw.bytes().await.unwrap(), b"raw body");
+    let id = file.data["id"].as_str().unwrap().to_owned();
+    let fetched = emu
+        .log()
+        .entries()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(&format!("/storage/files/{id}/contents")))
+        .count();
+    assert_eq!(fetched, 2);
+}

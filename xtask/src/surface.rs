@@ -461,7 +461,8 @@ fn render(
             .rust
             .iter()
             .map(|p| match links {
-                Links::Doc => format!("[`{p}`](crate::{})", p.split('(').next().unwrap_or(p)),
+                // A raw identifier (`r#move`) is linked by its name: `#` starts a fragment.
+                Links::Doc => format!("[`{p}`](crate::{})", p.replace("r#", "")),
                 Links::Plain => format!("`{p}`"),
             })
             .collect();
