@@ -463,6 +463,51 @@ impl ApiManager {
         Ok(())
     }
 
+    /// `init_with_user_credentials(login, password)`: oauth2-client's password grant
+    /// (`username`, `grant_type=password`, `scope`, `password`, the client's Basic
+    /// authorization), sent once; keeps the tokens. Orange's service never offered this grant:
+    /// it answers as the emulator does, `400 unsupported_grant_type`, an [`Error::OAuth`].
+    pub async fn init_with_user_credentials(&self, login: &str, password: &str) -> Result<()> {
+        let v = self
+            .inner
+            .refresher
+            .grant(&[
+                ("username", login),
+                ("grant_type", "password"),
+                ("password", password),
+            ])
+            .await?;
+        if v.get("refresh_token").and_then(Value::as_str).is_none() {
+            return Err(Error::Decode(
+                "the password grant answer has no refresh_token".into(),
+            ));
+        }
+        self.inner.tokens.set_token(token_of(&v, None)?);
+        self.set_authorized(true);
+        Ok(())
+    }
+
+    /// `init_with_client_credentials()`: oauth2-client's client-credentials grant
+    /// (`grant_type=client_credentials`, `scope`); the access token only: a refresh token in
+    /// the answer is not kept, the one held before stays (as the original). Not offered by
+    /// Orange (see [`ApiManager::init_with_user_credentials`]).
+    pub async fn init_with_client_credentials(&self) -> Result<()> {
+        let mut v = self
+            .inner
+            .refresher
+            .grant(&[("grant_type", "client_credentials")])
+            .await?;
+        if let Some(m) = v.as_object_mut() {
+            m.remove("refresh_token");
+        }
+        let previous = self.inner.tokens.token().and_then(|t| t.refresh_token);
+        self.inner
+            .tokens
+            .set_token(token_of(&v, previous.as_ref())?);
+        self.set_authorized(true);
+        Ok(())
+    }
+
     fn set_authorized(&self, on: bool) {
         if let Ok(mut a) = self.inner.authorized.lock() {
             *a = on;

@@ -70,6 +70,13 @@ pub use cloud_core::body::{Progress, UploadSource};
 /// The client options and retry policy every crate of the family takes.
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 
+/// The surface of `orangecloud_client` (and the oauth2-client calls its `ApiManager`
+/// inherits), symbol by symbol, and where each lives here (generated from `surface.toml` by
+/// `cargo xtask surface`; a page of the docs only).
+#[cfg(doc)]
+#[doc = include_str!("python_surface.md")]
+pub mod python_surface {}
+
 /// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
 /// that the README cannot drift from the API.
 #[cfg(doctest)]

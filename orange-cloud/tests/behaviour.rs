@@ -728,3 +728,31 @@ async fn the_catcher_can_listen_on_the_redirect_host() {
     m.init_with_authorize_code(&redirect, &code).await.unwrap();
     assert!(m.freespace().get().await.unwrap().freespace > 0);
 }
+
+#[tokio::test]
+async fn grants_orange_never_offered_are_refused_as_the_service_refuses_them() {
+    let (emu, redirect) = emulator_with_redirect().await;
+    let m = manager(&emu, &redirect);
+    for err in [
+        m.init_with_user_credentials("me", "pw").await.unwrap_err(),
+        m.init_with_client_credentials().await.unwrap_err(),
+    ] {
+        match err {
+            Error::OAuth {
+                status_code,
+                response_text,
+                ..
+            } => {
+                assert_eq!(status_code, 400);
+                assert!(
+                    response_text.contains("unsupported_grant_type"),
+                    "{response_text}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Each grant was sent once, and nothing was signed in.
+    assert_eq!(emu.log().count("POST", "/oauth/v2/token"), 2);
+    assert!(m.freespace().get().await.is_err());
+}

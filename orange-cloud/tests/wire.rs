@@ -118,6 +118,44 @@ async fn code_grant_exact_and_refresh_token_required() {
 }
 
 #[tokio::test]
+async fn the_password_and_client_credentials_grants_of_oauth2_client() {
+    let mut s = Server::new_async().await;
+    let m = manager(&s);
+    let t = token_mock(
+        &mut s,
+        "scope=openid+cloud&username=me%40example.fr&grant_type=password&password=p%26ss+w",
+        "AT",
+    )
+    .await;
+    m.init_with_user_credentials("me@example.fr", "p&ss w")
+        .await
+        .unwrap();
+    t.assert_async().await;
+    assert_eq!(m.refresh_token().unwrap().expose(), "RT2");
+    t.remove_async().await;
+    // Client credentials: the access token only; the refresh token held before stays.
+    let t = token_mock(
+        &mut s,
+        "scope=openid+cloud&grant_type=client_credentials",
+        "AT3",
+    )
+    .await;
+    m.init_with_client_credentials().await.unwrap();
+    t.assert_async().await;
+    assert_eq!(m.refresh_token().unwrap().expose(), "RT2");
+    let f = json_ok(
+        s.mock("GET", "/cloud/v1/freespace")
+            .match_header("authorization", "Bearer AT3"),
+        200,
+        json!({"freespace": 1}),
+    )
+    .create_async()
+    .await;
+    m.freespace().get().await.unwrap();
+    f.assert_async().await;
+}
+
+#[tokio::test]
 async fn init_with_token_keeps_the_given_refresh_token_when_none_comes_back() {
     let mut s = Server::new_async().await;
     let t = s

@@ -110,6 +110,13 @@ pub use cloud_core;
 pub use cloud_core::body::{Download, DownloadOptions, Progress, UploadSource};
 pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy, Secret};
 
+/// The calls of the Verizon SDK's reference (the specification's tables: the SDK was never
+/// published), one by one, and where each lives here (generated from `surface.toml` by
+/// `cargo xtask surface`; a page of the docs only).
+#[cfg(doc)]
+#[doc = include_str!("python_surface.md")]
+pub mod python_surface {}
+
 /// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
 /// that the README cannot drift from the API.
 #[cfg(doctest)]
