@@ -4,6 +4,7 @@
 //!
 //! `cargo run -p acd --features emulator --example acd-tour`
 use acd::{AcdClient, AcdOptions, UploadOptions};
+use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -96,6 +97,96 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .response_chunk_with(&file.id, 0, 3, Some(std::time::Duration::from_secs(30)))
         .await?;
     println!("response_chunk_with: {}", chunk.status());
+
+    // Listings as streams, one page in memory at a time.
+    let root = client.get_root_node().await?;
+    let children: Vec<_> = client.list_children_stream(&root.id)?.try_collect().await?;
+    println!(
+        "get_root_node + list_children_stream: {} child(ren)",
+        children.len()
+    );
+    let folders: Vec<_> = client
+        .paginated_stream(
+            client.metadata_url().join("nodes")?,
+            vec![("filters".into(), "kind:FOLDER".into())],
+        )
+        .try_collect()
+        .await?;
+    println!("paginated_stream: {} folder(s)", folders.len());
+    client.move_to_trash(&b.id).await?;
+    let trashed: Vec<_> = client.list_trash_stream()?.try_collect().await?;
+    println!("list_trash_stream: {} node(s)", trashed.len());
+
+    // Downloads with a write callback (called with each piece written).
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = written.clone();
+    let cb: acd::Callback = std::sync::Arc::new(move |piece: &[u8]| {
+        count.fetch_add(piece.len(), std::sync::atomic::Ordering::SeqCst);
+    });
+    let dl = work.path().join("dl");
+    std::fs::create_dir_all(&dl)?;
+    client
+        .download_file(
+            &file.id,
+            "copy.txt",
+            Some(&dl),
+            acd::DownloadOptions::default().write_callback(cb.clone()),
+        )
+        .await?;
+    let mut sink = Vec::new();
+    client
+        .chunked_download(
+            &file.id,
+            &mut sink,
+            acd::ChunkedDownloadOptions::default().write_callback(cb),
+        )
+        .await?;
+    println!(
+        "write_callback: {} bytes seen",
+        written.load(std::sync::atomic::Ordering::SeqCst)
+    );
+
+    // The changes feed saved as raw lines, read back with iter_changes_lines.
+    let mut raw = Vec::new();
+    client.get_changes("", false, &mut raw).await?;
+    let sets: Vec<_> = acd::iter_changes_lines(std::io::Cursor::new(raw))
+        .try_collect()
+        .await?;
+    println!("iter_changes_lines: {} change set(s)", sets.len());
+
+    // The local OAuth handler's first run, as two calls: the authorize URL to open, then the
+    // URL the browser was sent back to (here a code the emulator issues as if approved).
+    let fresh_cache = work.path().join("first-run");
+    std::fs::create_dir_all(&fresh_cache)?;
+    std::fs::write(
+        fresh_cache.join("client_data"),
+        serde_json::json!({"CLIENT_ID": emu.config().client_id, "CLIENT_SECRET": emu.config().client_secret.expose()}).to_string(),
+    )?;
+    let opts = AcdOptions::default()
+        .base_url(&base)
+        .login_url(format!("{base}/auth/o2/authorize"))
+        .token_info_url(format!("{base}/auth/o2/tokeninfo"));
+    let open = acd::OAuthHandler::local_authorization_url(&fresh_cache, &opts).await?;
+    println!("local_authorization_url: {open}");
+    let code = emu.oauth().issue_code(None);
+    acd::OAuthHandler::local_first_run(
+        &fresh_cache,
+        &format!("http://localhost/?code={code}"),
+        &opts,
+    )
+    .await?;
+    let local = acd::OAuthHandler::create_handler(&fresh_cache, &opts).await?;
+    println!(
+        "check_oauth_file_exists: {}; method: {:?}",
+        acd::OAuthHandler::check_oauth_file_exists(&fresh_cache),
+        local.method()
+    );
+    let info = local.get_access_token_info().await?;
+    println!("get_access_token_info: aud {}", info["aud"]);
+    println!(
+        "access_token: {} chars",
+        local.access_token().await?.expose().len()
+    );
 
     // One line of the changes feed, parsed as the feed reader does.
     let line = br#"{"checkpoint":"cp1","nodes":[],"reset":false,"statusCode":200}"#;

@@ -127,6 +127,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         list.api(),
         list.objects.len()
     );
+    println!("next_page: {:?}, page: {:?}", list.next_page(), list.page());
+
+    // The per-call options of the original's session: the API version, raw data, raw headers
+    // and impersonation (headers the service reads), then default headers set on the account
+    // and on the client beneath it (`account.headers[k] = v`).
+    let raw_headers = serde_json::Map::from_iter([("X-Trace".to_owned(), json!("tour"))]);
+    let opts = RequestOptions::default()
+        .api_version(1)
+        .get_raw_data(false)
+        .raw_headers(raw_headers)
+        .impersonate_user_id(77);
+    let root = account.get("storage/folders/root", opts).await?;
+    println!(
+        "per-call options: root is {:?}",
+        root.data().map(|d| d["id"].clone())
+    );
+    account.set_header("X-Kloudless-Raw-Data", "false");
+    client.set_header("X-Tour", "1");
+
     let mut res = account
         .get(&format!("storage/files/{fid}"), RequestOptions::default())
         .await?

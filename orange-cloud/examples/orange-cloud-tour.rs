@@ -57,6 +57,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         root.files.len()
     );
 
+    // A download into a folder under the server's name (a name that cannot leave the folder).
+    let info = manager.files().get(&file.file_id).await?;
+    let dir = tempfile::tempdir()?;
+    let url = info.download_url.clone().unwrap_or_default();
+    let saved = manager
+        .files()
+        .download_into(&url, dir.path(), &info.name)
+        .await?;
+    println!("download_into: {}", saved.display());
+
+    // Grants oauth2-client has and Orange never offered: sent as the original sends them,
+    // refused by the service (and by the emulator) with 400 unsupported_grant_type.
+    let refused = manager.init_with_user_credentials("me", "password").await;
+    println!("init_with_user_credentials: {}", refused.is_err());
+    let refused = manager.init_with_client_credentials().await;
+    println!("init_with_client_credentials: {}", refused.is_err());
+
     // The manager's generic verbs: any URL with the token, the raw answer.
     let base = emu.base_url();
     let free = manager.get(&format!("{base}/cloud/v1/freespace")).await?;
