@@ -83,6 +83,17 @@ async fn urls_and_headers() {
         .unwrap();
     assert!(matches!(r, Response::Raw(_)));
     m.assert_async().await;
+    // An api_version of 0 is applied too (the original tests `is not None`).
+    let m = s
+        .mock("GET", "/v0/accounts/me/events")
+        .match_query(Matcher::Any)
+        .with_status(204)
+        .create_async()
+        .await;
+    a.get("events", RequestOptions::default().api_version(0))
+        .await
+        .unwrap();
+    m.assert_async().await;
     // Upload: metadata header and a raw body without Content-Type.
     let m = s
         .mock("POST", "/v1/accounts/me/storage/files")

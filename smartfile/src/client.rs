@@ -17,7 +17,7 @@ use cloud_core::retry::{Attempt, Decision, Outcome, RetryPolicy, RetryStrategy, 
 use cloud_core::transport::{read_body, read_limited};
 use cloud_core::{BasicCredentials, ErrorContext, HttpOptions, Idempotency, Secret, Transport};
 
-use crate::credentials::{clean_tokens, netrc_lookup, oauth_header, OAuthToken};
+use crate::credentials::{clean_tokens, oauth_header, OAuthToken};
 use crate::error::{response_error, Error, Result};
 use crate::params::{FileSource, Params};
 
@@ -733,10 +733,6 @@ impl BasicClient {
             .map(str::to_owned)
             .or_else(|| std::env::var("SMARTFILE_API_PASSWORD").ok());
         if key.is_none() || password.is_none() {
-            let netrc = options
-                .netrcfile
-                .clone()
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".netrc")));
             let machine = Url::parse(&client.url)
                 .ok()
                 .map(|u| {
@@ -747,12 +743,15 @@ impl BasicClient {
                     }
                 })
                 .unwrap_or_default();
-            if let Some((login, pw)) = netrc.and_then(|p| netrc_lookup(&p, &machine)) {
+            // `netrc(netrcfile)`: without a file, the user's `~/.netrc` with Python's permission
+            // check; any failure is ignored, as the original's bare `except: pass`.
+            let rc = crate::netrc::Netrc::read(options.netrcfile.as_deref()).ok();
+            if let Some(entry) = rc.as_ref().and_then(|rc| rc.authenticators(&machine)) {
                 if key.is_none() {
-                    key = login;
+                    key = Some(entry.login.clone());
                 }
                 if password.is_none() {
-                    password = pw;
+                    password = Some(entry.password.expose().to_owned());
                 }
             }
         }

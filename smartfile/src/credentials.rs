@@ -141,59 +141,13 @@ pub(crate) fn oauth_header(
     Ok(format!("OAuth {}", parts.join(", ")))
 }
 
-/// The `login` and `password` of a netrc file for `machine` (or its `default` entry).
+/// The `login` and `password` of a netrc file for `machine` (or its `default` entry), read
+/// as Python's `netrc` module reads it ([`crate::netrc::Netrc`]); `None` when the file cannot
+/// be read or parsed (the original ignores a broken netrc) or has no entry for the machine.
 pub fn netrc_lookup(path: &Path, machine: &str) -> Option<(Option<String>, Option<String>)> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let mut tokens = text.split_whitespace();
-    let mut current: Option<bool> = None; // Some(true): the wanted machine; Some(false): another
-    let (mut login, mut password) = (None, None);
-    let (mut dlogin, mut dpassword, mut has_default) = (None, None, false);
-    let mut in_default = false;
-    while let Some(t) = tokens.next() {
-        match t {
-            "machine" => {
-                if current == Some(true) {
-                    break;
-                }
-                in_default = false;
-                current = Some(tokens.next() == Some(machine));
-            }
-            "default" => {
-                if current == Some(true) {
-                    break;
-                }
-                current = Some(false);
-                in_default = true;
-                has_default = true;
-            }
-            "login" | "password" | "account" => {
-                let v = tokens.next().map(str::to_owned);
-                let target = if current == Some(true) {
-                    Some((&mut login, &mut password))
-                } else if in_default {
-                    Some((&mut dlogin, &mut dpassword))
-                } else {
-                    None
-                };
-                if let Some((l, p)) = target {
-                    match t {
-                        "login" => *l = v,
-                        "password" => *p = v,
-                        _ => {}
-                    }
-                }
-            }
-            "macdef" => {
-                // A macro runs to the next blank line; skip its words up to the next keyword.
-                let _ = tokens.next();
-            }
-            _ => {}
-        }
-    }
-    if current == Some(true) || login.is_some() || password.is_some() {
-        return Some((login, password));
-    }
-    has_default.then_some((dlogin, dpassword))
+    let rc = crate::netrc::Netrc::read(Some(path)).ok()?;
+    let e = rc.authenticators(machine)?;
+    Some((Some(e.login.clone()), Some(e.password.expose().to_owned())))
 }
 
 #[cfg(test)]
@@ -242,7 +196,11 @@ mod tests {
             Some((Some("D".into()), Some("DP".into())))
         );
         std::fs::write(&p, "machine x account only\n").unwrap();
-        assert_eq!(netrc_lookup(&p, "x"), Some((None, None)));
+        // Python gives empty strings for what an entry lacks.
+        assert_eq!(
+            netrc_lookup(&p, "x"),
+            Some((Some(String::new()), Some(String::new())))
+        );
         assert_eq!(netrc_lookup(&dir.path().join("missing"), "x"), None);
     }
 }

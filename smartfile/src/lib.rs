@@ -73,6 +73,7 @@ mod credentials;
 pub mod error;
 mod helpers;
 mod inherit;
+pub mod netrc;
 mod params;
 
 #[cfg(feature = "emulator")]
