@@ -93,11 +93,12 @@ impl AcdClient {
     }
 }
 
-/// Decodes a JSON body (at most 64 MiB).
+/// Decodes a JSON body (at most `HttpOptions::max_json_bytes`, 64 MiB by default).
 pub(crate) async fn json<T: serde::de::DeserializeOwned>(
     resp: cloud_core::reqwest::Response,
 ) -> Result<T> {
-    cloud_core::transport::read_json(&Method::GET, resp, 64 << 20)
+    let limit = cloud_core::transport::json_limit(&resp);
+    cloud_core::transport::read_json(&Method::GET, resp, limit)
         .await
         .map_err(|e| Error::Decode(e.to_string()))
 }

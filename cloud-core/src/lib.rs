@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`error`] | [`ErrorKind`] (shared classes of failure), [`ErrorContext`], [`Error`], URL redaction |
 //! | [`retry`] | [`RetryPolicy`]: a pure `decide()` and the async loop around it; **the retry rule** of every crate |
-//! | [`options`] | [`HttpOptions`]: timeouts, proxies, user agent, an own `reqwest::Client`, the retry policy |
+//! | [`options`] | [`HttpOptions`]: timeouts, proxies, user agent, an own `reqwest::Client`, the retry policy, the JSON size limit |
 //! | [`transport`] | [`Transport`]: reqwest with base URL override, user agent, timeouts, tracing |
 //! | [`auth`] | [`Secret`], Basic credentials, OAuth2 [`Token`] and the single-flight [`TokenCache`] |
 //! | [`paging`] | pages and cursors as a [`futures::Stream`] |

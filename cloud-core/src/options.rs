@@ -1,6 +1,7 @@
 //! [`HttpOptions`]: the client options every provider crate takes, the same in all five
 //! (as `object_store`'s `ClientOptions`): connect and read-idle timeouts, an overall per-call
-//! timeout, proxies, the user agent, the caller's own `reqwest::Client`, and the retry policy.
+//! timeout, proxies, the user agent, the caller's own `reqwest::Client`, the retry policy, and
+//! the largest JSON answer read ([`HttpOptions::max_json_bytes`]).
 //!
 //! Each provider's options struct holds one (`.http(HttpOptions)`); an option left unset keeps
 //! the provider's default, which its README states (acd, for one, takes its timeouts from
@@ -68,6 +69,7 @@ pub struct HttpOptions {
     pub(crate) user_agent: Option<String>,
     pub(crate) client: Option<reqwest::Client>,
     pub(crate) retry: Option<Arc<dyn RetryStrategy>>,
+    pub(crate) max_json_bytes: Option<usize>,
 }
 
 impl Default for HttpOptions {
@@ -80,6 +82,7 @@ impl Default for HttpOptions {
             user_agent: None,
             client: None,
             retry: None,
+            max_json_bytes: None,
         }
     }
 }
@@ -106,6 +109,7 @@ impl fmt::Debug for HttpOptions {
             .field("user_agent", &self.user_agent)
             .field("own_client", &self.client.is_some())
             .field("retry", &self.retry)
+            .field("max_json_bytes", &self.max_json_bytes)
             .finish()
     }
 }
@@ -173,6 +177,21 @@ impl HttpOptions {
     pub fn retry_shared(mut self, strategy: Arc<dyn RetryStrategy>) -> Self {
         self.retry = Some(strategy);
         self
+    }
+
+    /// The largest JSON answer read (default [`crate::transport::DEFAULT_MAX_JSON_BYTES`],
+    /// 64 MiB, in every crate): a JSON answer is decoded whole, into a tree several times its
+    /// size, so a longer one is an error naming this option rather than memory without
+    /// bound. The Python originals read any size: `usize::MAX` does too. Listings that page
+    /// (every crate's `..._stream` calls) hold one page at a time whatever this is.
+    pub fn max_json_bytes(mut self, n: usize) -> Self {
+        self.max_json_bytes = Some(n);
+        self
+    }
+
+    /// The largest JSON answer read, if set.
+    pub fn get_max_json_bytes(&self) -> Option<usize> {
+        self.max_json_bytes
     }
 
     /// The connect timeout, if set.

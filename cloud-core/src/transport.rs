@@ -34,6 +34,7 @@ pub struct TransportBuilder {
     hint: Option<RetryHint>,
     default_headers: HeaderMap,
     client: Option<reqwest::Client>,
+    max_json_bytes: usize,
 }
 
 impl fmt::Debug for TransportBuilder {
@@ -94,6 +95,9 @@ impl TransportBuilder {
         }
         if let Some(c) = &options.client {
             self.client = Some(c.clone());
+        }
+        if let Some(n) = options.max_json_bytes {
+            self.max_json_bytes = n;
         }
         if let Some(r) = &options.retry {
             self.retry = Arc::clone(r);
@@ -181,6 +185,7 @@ impl TransportBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 hint: self.hint,
+                max_json_bytes: self.max_json_bytes,
             }),
         })
     }
@@ -193,7 +198,26 @@ struct Inner {
     timeout: Option<Duration>,
     retry: Arc<dyn RetryStrategy>,
     hint: Option<RetryHint>,
+    max_json_bytes: usize,
 }
+
+/// The largest JSON answer read unless [`HttpOptions::max_json_bytes`] says otherwise: 64 MiB,
+/// the same in every crate.
+pub const DEFAULT_MAX_JSON_BYTES: usize = 64 << 20;
+
+/// The JSON limit an answer came with ([`HttpOptions::max_json_bytes`] of the transport that
+/// sent it; the default for an answer from elsewhere). Read it where the answer is decoded:
+/// `read_json(method, resp, json_limit(&resp))`.
+pub fn json_limit(response: &Response) -> usize {
+    response
+        .extensions()
+        .get::<JsonLimit>()
+        .map_or(DEFAULT_MAX_JSON_BYTES, |l| l.0)
+}
+
+/// The limit a transport puts on its answers (a response extension).
+#[derive(Debug, Clone, Copy)]
+struct JsonLimit(usize);
 
 /// A cheap-to-clone HTTP transport.
 #[derive(Clone)]
@@ -234,6 +258,7 @@ impl Transport {
             hint: None,
             default_headers: HeaderMap::new(),
             client: None,
+            max_json_bytes: DEFAULT_MAX_JSON_BYTES,
         }
     }
 
@@ -308,8 +333,14 @@ impl Transport {
     {
         let span = tracing::debug_span!("http", method = %method, url = %redact_url(url));
         async {
+            let limit = JsonLimit(self.inner.max_json_bytes);
             let result =
-                send_with_retry_hinted(strategy, idempotency, self.inner.hint.as_ref(), make).await;
+                send_with_retry_hinted(strategy, idempotency, self.inner.hint.as_ref(), make)
+                    .await
+                    .map(|mut resp| {
+                        resp.extensions_mut().insert(limit);
+                        resp
+                    });
             match &result {
                 Ok(resp) => tracing::debug!(status = resp.status().as_u16(), "response"),
                 Err(e) => tracing::debug!(error = %e, "request failed"),
@@ -377,12 +408,11 @@ pub async fn read_body(
         .map_err(|e| from_reqwest(e, Some(method)))?
     {
         if body.len() + chunk.len() > limit {
-            return Err(
-                Error::decode(format!("body larger than {limit} bytes")).context(
-                    ErrorContext::request(method, &url)
-                        .with_message(format!("body larger than {limit} bytes")),
-                ),
+            let msg = format!(
+                "body larger than {limit} bytes (HttpOptions::max_json_bytes raises the limit)"
             );
+            return Err(Error::decode(msg.clone())
+                .context(ErrorContext::request(method, &url).with_message(msg)));
         }
         body.extend_from_slice(&chunk);
     }

@@ -153,3 +153,44 @@ async fn a_proxy_carries_every_request_and_an_own_client_is_used() {
     );
     assert!(!shown.contains("pw-SECRET"), "{shown}");
 }
+
+/// The JSON limit travels with each answer: 64 MiB by default, `max_json_bytes` sets it, and
+/// a longer JSON answer is a decode error naming the option.
+#[tokio::test]
+async fn the_json_limit_comes_with_the_answer() {
+    let router = Router::new().route("/j", get(|| async { "[1, 2, 3, 4, 5, 6]" }));
+    let server = EmulatorServer::start(router, Harness::new()).await.unwrap();
+    let url = url::Url::parse(&format!("{}/j", server.base_url())).unwrap();
+    for (options, limit) in [
+        (
+            HttpOptions::default(),
+            cloud_core::transport::DEFAULT_MAX_JSON_BYTES,
+        ),
+        (HttpOptions::default().max_json_bytes(10), 10),
+    ] {
+        let t = Transport::builder(server.base_url(), "t/0")
+            .options(&options)
+            .build()
+            .unwrap();
+        let resp = t
+            .send(
+                &Method::GET,
+                &url,
+                cloud_core::Idempotency::Idempotent,
+                || Ok(t.request(Method::GET, url.clone())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(cloud_core::transport::json_limit(&resp), limit);
+        let read: Result<Vec<u8>, _> =
+            cloud_core::transport::read_json(&Method::GET, resp, limit).await;
+        match limit {
+            10 => {
+                let e = read.unwrap_err();
+                assert_eq!(e.kind(), &cloud_core::ErrorKind::Decode);
+                assert!(e.to_string().contains("max_json_bytes"), "{e}");
+            }
+            _ => assert_eq!(read.unwrap(), vec![1, 2, 3, 4, 5, 6]),
+        }
+    }
+}

@@ -332,9 +332,11 @@ pub(crate) async fn wrap(
             body: Download::from_stream(Box::pin(stream), len),
         }));
     }
-    // A JSON answer is decoded whole into a tree up to 16 times its size: 16 MiB bounds it
-    // (a page of 1,000 objects is under 1 MiB). A longer or broken body is an error.
-    let body = read_body(&sent.method, resp, 16 << 20)
+    // A JSON answer is decoded whole, into a tree several times its size: the family's limit
+    // (`HttpOptions::max_json_bytes`, 64 MiB unless raised) bounds it; a page of 1,000
+    // objects is under 1 MiB. A longer or broken body is an error.
+    let limit = cloud_core::transport::json_limit(&resp);
+    let body = read_body(&sent.method, resp, limit)
         .await
         .map_err(Error::Transport)?;
     if body.is_empty() {

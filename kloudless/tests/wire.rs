@@ -406,3 +406,47 @@ async fn query_values_are_written_like_python() {
     .unwrap();
     m.assert_async().await;
 }
+
+/// A JSON answer of 20 MiB is read, as the original reads it (the family's limit is 64 MiB
+/// unless set); a lower limit is an error naming the option.
+#[tokio::test]
+async fn json_answers_up_to_the_family_limit() {
+    let mut s = Server::new_async().await;
+    let pad = "x".repeat(1800);
+    let objects: Vec<serde_json::Value> = (0..10_000)
+        .map(|i| json!({"id": format!("F{i:012}"), "name": format!("file-{i:012}-{pad}.txt"), "type": "file", "api": "storage"}))
+        .collect();
+    let body = json!({"type": "object_list", "objects": objects, "page": 1, "next_page": null})
+        .to_string();
+    assert!(body.len() > 16 << 20);
+    let m = s
+        .mock("GET", "/v1/accounts/me/storage/folders/root/contents")
+        .match_query(Matcher::Any)
+        .with_header("content-type", "application/json")
+        .with_body(&body)
+        .expect(2)
+        .create_async()
+        .await;
+    let a = Account::with_config(Some("T"), None, None, &cfg(&s)).unwrap();
+    let list = a
+        .get("storage/folders/root/contents", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(list.objects.len(), 10_000);
+    let tight = Account::with_options(
+        Some("T"),
+        None,
+        None,
+        &cfg(&s),
+        &kloudless::HttpOptions::default().max_json_bytes(1 << 20),
+    )
+    .unwrap();
+    let err = tight
+        .get("storage/folders/root/contents", RequestOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("max_json_bytes"), "{err}");
+    m.assert_async().await;
+}

@@ -60,7 +60,8 @@ async fn check(
 /// Decodes a JSON answer (at most 32 MiB: the models keep unknown fields, which serde
 /// buffers as a tree several times the text's size) with cloud-core's reader.
 async fn json<T: DeserializeOwned>(method: &Method, resp: Response) -> Result<T> {
-    read_json(method, resp, 32 << 20)
+    let limit = cloud_core::transport::json_limit(&resp);
+    read_json(method, resp, limit)
         .await
         .map_err(|e| match e.kind() {
             cloud_core::ErrorKind::Decode => Error::Decode(e.to_string()),

@@ -465,6 +465,17 @@ impl Client {
             form = form.text(k, v);
         }
         for (name, file) in params.files() {
+            let progress = file.progress.clone();
+            let mut sent = 0u64;
+            let mut counted = move |r: &std::io::Result<bytes::Bytes>, total: Option<u64>| {
+                if let (Ok(b), Some(p)) = (r, &progress) {
+                    sent += b.len() as u64;
+                    p(cloud_core::body::Progress {
+                        transferred: sent,
+                        total,
+                    });
+                }
+            };
             let part = match &file.source {
                 FileSource::Bytes(b) => {
                     Part::stream_with_length(Body::from(b.clone()), b.len() as u64)
@@ -472,19 +483,29 @@ impl Client {
                 FileSource::Path(p) => {
                     let f = std::fs::File::open(p)?;
                     let len = f.metadata()?.len();
-                    let progress = file.progress.clone();
-                    let mut sent = 0u64;
-                    let stream =
-                        tokio_util_stream(tokio::fs::File::from_std(f)).inspect(move |r| {
-                            if let (Ok(b), Some(p)) = (r, &progress) {
-                                sent += b.len() as u64;
-                                p(cloud_core::body::Progress {
-                                    transferred: sent,
-                                    total: Some(len),
-                                });
-                            }
-                        });
+                    let stream = tokio_util_stream(tokio::fs::File::from_std(f))
+                        .inspect(move |r| counted(r, Some(len)));
                     Part::stream_with_length(Body::wrap_stream(stream), len)
+                }
+                FileSource::Reader(shared) => {
+                    // Taken when the body is first polled: an attempt that never sent a byte
+                    // (a connection error) leaves it for the next one.
+                    let slot = shared.reader.clone();
+                    let len = shared.len;
+                    let taken = async move {
+                        match slot.lock().ok().and_then(|mut g| g.take()) {
+                            Some(r) => Ok(tokio_util_stream(r)),
+                            None => Err(std::io::Error::other(
+                                "the reader was read by an earlier attempt: a reader is sent once",
+                            )),
+                        }
+                    };
+                    let stream = futures::TryFutureExt::try_flatten_stream(taken)
+                        .inspect(move |r| counted(r, len));
+                    match len {
+                        Some(n) => Part::stream_with_length(Body::wrap_stream(stream), n),
+                        None => Part::stream(Body::wrap_stream(stream)),
+                    }
                 }
             };
             let mut part = part.file_name(part_filename(&file.filename));
@@ -626,8 +647,8 @@ impl Client {
     }
 }
 
-fn tokio_util_stream(
-    f: tokio::fs::File,
+fn tokio_util_stream<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
+    f: R,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
     futures::stream::unfold(f, |mut f| async move {
         use tokio::io::AsyncReadExt;
@@ -660,9 +681,11 @@ async fn decode(method: &Method, resp: cloud_core::reqwest::Response) -> Result<
         .get(http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == b"application/json");
     if is_json {
-        // Decoded whole into a tree up to 16 times its size: 16 MiB bounds it. A longer or
-        // broken body is an error, never a shortened text.
-        let body = read_body(method, resp, 16 << 20).await?;
+        // Decoded whole, into a tree several times its size: the family's limit
+        // (`HttpOptions::max_json_bytes`, 64 MiB unless raised) bounds it. A longer body is
+        // an error naming the option, never a shortened text.
+        let limit = cloud_core::transport::json_limit(&resp);
+        let body = read_body(method, resp, limit).await?;
         return Ok(match serde_json::from_slice(&body) {
             Ok(v) => Response::Json(v),
             Err(_) => Response::Text(String::from_utf8_lossy(&body).into_owned()),
@@ -689,9 +712,14 @@ pub struct BasicOptions {
 }
 
 impl BasicOptions {
-    /// Sets the client options.
+    /// Sets the client options; a URL set before with [`BasicOptions::url`] stays unless
+    /// these options set one (the order of the two calls does not matter).
     pub fn client(mut self, client: ClientOptions) -> Self {
+        let url = self.client.url.take();
         self.client = client;
+        if self.client.url.is_none() {
+            self.client.url = url;
+        }
         self
     }
 

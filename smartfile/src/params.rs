@@ -60,13 +60,27 @@ pub enum FileSource {
     Path(PathBuf),
     /// Bytes in memory.
     Bytes(Bytes),
+    /// Any async reader, with its length when known (sent with `Content-Length`, else chunked).
+    /// It can be read once: a request re-sent after it was read fails with an error saying so
+    /// (one re-sent after a connection error, before any byte was read, goes out whole).
+    Reader(SharedReader),
 }
+
+/// A reader shared by the attempts of one request (taken by the first that reads it).
+#[derive(Clone)]
+pub struct SharedReader {
+    pub(crate) reader: std::sync::Arc<std::sync::Mutex<Option<BoxReader>>>,
+    pub(crate) len: Option<u64>,
+}
+
+pub(crate) type BoxReader = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
 
 impl fmt::Debug for FileSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileSource::Path(p) => f.debug_tuple("Path").field(p).finish(),
             FileSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            FileSource::Reader(r) => write!(f, "Reader(len {:?})", r.len),
         }
     }
 }
@@ -93,6 +107,35 @@ impl FilePart {
             filename: filename.into(),
             content_type: None,
             source: FileSource::Bytes(bytes.into()),
+            progress: None,
+        }
+    }
+
+    /// A part read from any async reader (a socket, a pipe, a decompressor...), named
+    /// `filename`; `len` is its length when known (sent as the part's length; else the body
+    /// is chunked). Nothing is read into memory beyond one buffer. A reader can be sent once
+    /// (see [`FileSource::Reader`]).
+    ///
+    /// ```no_run
+    /// # async fn run(api: smartfile::BasicClient) -> Result<(), smartfile::Error> {
+    /// use smartfile::FilePart;
+    /// let file = tokio::fs::File::open("big.iso").await?;
+    /// let len = file.metadata().await?.len();
+    /// api.upload_part(FilePart::reader("big.iso", file, Some(len))).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reader(
+        filename: impl Into<String>,
+        reader: impl tokio::io::AsyncRead + Send + 'static,
+        len: Option<u64>,
+    ) -> Self {
+        Self {
+            filename: filename.into(),
+            content_type: None,
+            source: FileSource::Reader(SharedReader {
+                reader: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::pin(reader)))),
+                len,
+            }),
             progress: None,
         }
     }

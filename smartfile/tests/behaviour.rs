@@ -10,6 +10,7 @@ use smartfile::emulator::Emulator;
 use smartfile::{
     BasicClient, BasicOptions, ClientOptions, DownloadOptions, Error, OAuthClient, Params, Response,
 };
+use tokio::io::AsyncReadExt;
 
 fn basic(emu: &Emulator) -> BasicClient {
     BasicClient::new(
@@ -579,4 +580,73 @@ async fn an_error_answer_changes_nothing() {
             "{shown} changed the tree"
         );
     }
+}
+
+#[tokio::test]
+async fn uploads_from_any_async_reader() {
+    let emu = Emulator::start().await.unwrap();
+    let api = basic(&emu);
+    // A reader of known length, with progress, and one of unknown length (a chunked body):
+    // 3 MiB each, never held whole.
+    let len = 3u64 << 20;
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let s = seen.clone();
+    let part =
+        smartfile::FilePart::reader("known.bin", tokio::io::repeat(b'k').take(len), Some(len))
+            .progress(std::sync::Arc::new(move |p: cloud_core::body::Progress| {
+                s.store(p.transferred, std::sync::atomic::Ordering::SeqCst);
+                assert_eq!(p.total, Some(len));
+            }));
+    api.upload_part(part).await.unwrap();
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), len);
+    let (mut w, r) = tokio::io::duplex(64 * 1024);
+    let writer = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        for _ in 0..48 {
+            w.write_all(&[b'u'; 64 * 1024]).await.unwrap();
+        }
+    });
+    api.upload_into("/", smartfile::FilePart::reader("unknown.bin", r, None))
+        .await
+        .unwrap();
+    writer.await.unwrap();
+    for (name, byte) in [("known.bin", b'k'), ("unknown.bin", b'u')] {
+        let info = api
+            .get("/path/info", name, Params::new())
+            .await
+            .unwrap()
+            .into_json()
+            .unwrap();
+        assert_eq!(info["size"].as_u64(), Some(len), "{name}");
+        let body: Vec<u8> = api
+            .download_stream(name)
+            .await
+            .unwrap()
+            .map_ok(|b| b.to_vec())
+            .try_concat()
+            .await
+            .unwrap();
+        assert!(
+            body.len() as u64 == len && body.iter().all(|b| *b == byte),
+            "{name}"
+        );
+    }
+    // A throttled answer re-sends the call; a reader cannot be read twice: the error says so
+    // (a path or bytes source is read again).
+    let route = "/api/2/path/data/";
+    emu.throttle(1, Route::any().path(route), 0.01);
+    let err = api
+        .upload_part(smartfile::FilePart::reader(
+            "twice.bin",
+            &b"once"[..],
+            Some(4),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("a reader is sent once"),
+        "{err:?}"
+    );
+    emu.throttle(1, Route::any().path(route), 0.01);
+    api.upload("again.bin", b"bytes".to_vec()).await.unwrap();
 }

@@ -472,3 +472,49 @@ async fn children_stream_pages_until_page_equals_pages() {
     assert!(got.is_err());
     m.assert_async().await;
 }
+
+/// A JSON answer of 20 MiB (a big listing) is read, as the original reads it; the family's
+/// limit (64 MiB unless set) bounds memory, and a lower one is an error naming the option.
+#[tokio::test]
+async fn json_answers_up_to_the_family_limit() {
+    let mut server = Server::new_async().await;
+    let pad = "x".repeat(200);
+    let names: Vec<String> = (0..100_000)
+        .map(|i| format!("file-{i:012}-{pad}.txt"))
+        .collect();
+    let body = serde_json::json!({"children": names}).to_string();
+    assert!(body.len() > 20 << 20);
+    let m = server
+        .mock("GET", "/api/2/path/info/")
+        .match_query(Matcher::Any)
+        .with_header("content-type", "application/json")
+        .with_body(&body)
+        .expect(2)
+        .create_async()
+        .await;
+    let api = client(&server);
+    let v = api
+        .get("/path/info", (), Params::new().arg("children", "on"))
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(v["children"].as_array().unwrap().len(), 100_000);
+    let tight = BasicClient::new(
+        Some(&k()),
+        Some(&p()),
+        BasicOptions::default()
+            .url(format!("{}/", server.url()))
+            .client(
+                ClientOptions::default()
+                    .http(smartfile::HttpOptions::default().max_json_bytes(1 << 20)),
+            ),
+    )
+    .unwrap();
+    let err = tight
+        .get("/path/info", (), Params::new().arg("children", "on"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("max_json_bytes"), "{err}");
+    m.assert_async().await;
+}

@@ -227,7 +227,8 @@ pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
     method: &Method,
     resp: Response,
 ) -> Result<T> {
-    cloud_core::transport::read_json(method, resp, 64 << 20)
+    let limit = cloud_core::transport::json_limit(&resp);
+    cloud_core::transport::read_json(method, resp, limit)
         .await
         .map_err(|e| {
             let ctx = e.error_context().clone();
