@@ -822,3 +822,43 @@ async fn the_local_first_run_create_handler_and_token_info() {
     let info = h.get_access_token_info().await.unwrap();
     assert_eq!(info["error"], "invalid_token");
 }
+
+/// Names with URL-reserved characters, percent signs, spaces, non-ASCII letters and emoji go
+/// through every name-carrying call: a folder and a file made with them, listed, renamed to
+/// another, downloaded to a local file of that name.
+#[tokio::test]
+async fn awkward_names_go_through_every_name_carrying_call() {
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for (i, name) in cloud_core::emulator::AWKWARD_NAMES.iter().enumerate() {
+        let folder = c.create_folder(&format!("dir {name}"), None).await.unwrap();
+        assert_eq!(folder.name.as_deref(), Some(format!("dir {name}").as_str()));
+        let body = format!("body {i}").into_bytes();
+        let file = c
+            .upload_stream(
+                std::io::Cursor::new(body.clone()),
+                name,
+                Some(&folder.id),
+                UploadOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(file.name.as_deref(), Some(*name));
+        let listed = c.list_children(&folder.id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name.as_deref(), Some(*name));
+        let renamed = c
+            .rename_node(&file.id, &format!("re {name}"))
+            .await
+            .unwrap();
+        assert_eq!(renamed.name.as_deref(), Some(format!("re {name}").as_str()));
+        let got = c
+            .download_file(&file.id, name, Some(&out), DownloadOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(got.file_name().and_then(|n| n.to_str()), Some(*name));
+        assert_eq!(std::fs::read(&got).unwrap(), body, "{name}");
+    }
+}

@@ -756,3 +756,60 @@ async fn grants_orange_never_offered_are_refused_as_the_service_refuses_them() {
     assert_eq!(emu.log().count("POST", "/oauth/v2/token"), 2);
     assert!(m.freespace().get().await.is_err());
 }
+
+/// Names with URL-reserved characters, percent signs, spaces, non-ASCII letters and emoji go
+/// through every name-carrying call: a folder and a file made with them, read back, renamed,
+/// downloaded into a folder under the server's name.
+#[tokio::test]
+async fn awkward_names_go_through_every_name_carrying_call() {
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (i, name) in cloud_core::emulator::AWKWARD_NAMES.iter().enumerate() {
+        let folder = m
+            .folders()
+            .create(&format!("dir {name}"), None)
+            .await
+            .unwrap();
+        assert_eq!(folder.name, format!("dir {name}"));
+        let body = format!("body {i}").into_bytes();
+        let up = m
+            .files()
+            .upload_with(
+                body.clone(),
+                Some(&folder.id),
+                UploadOptions::default().name(*name),
+            )
+            .await
+            .unwrap();
+        assert_eq!(up.file_name, *name);
+        let listed = m
+            .folders()
+            .get(Some(&folder.id), FolderQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(listed.files.len(), 1);
+        assert_eq!(listed.files[0].name, *name);
+        let info = m.files().get(&up.file_id).await.unwrap();
+        let url = info.download_url.clone().unwrap();
+        let saved = m
+            .files()
+            .download_into(&url, dir.path(), &info.name)
+            .await
+            .unwrap();
+        assert_eq!(saved.file_name().and_then(|n| n.to_str()), Some(*name));
+        assert_eq!(std::fs::read(&saved).unwrap(), body, "{name}");
+        let renamed = m
+            .files()
+            .rename(&up.file_id, &format!("re {name}"))
+            .await
+            .unwrap();
+        assert_eq!(renamed.name, format!("re {name}"));
+        let renamed = m
+            .folders()
+            .rename(&folder.id, &format!("moved {name}"))
+            .await
+            .unwrap();
+        assert_eq!(renamed.name, format!("moved {name}"));
+    }
+}
