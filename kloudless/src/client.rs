@@ -522,32 +522,9 @@ impl Client {
         };
         wrap(self.clone(), sent, resp, raw).await
     }
-
-    /// `get(path, **kwargs)`.
-    pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::GET, path, options).await
-    }
-
-    /// `post(path, data=None, json=None, **kwargs)`.
-    pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::POST, path, options).await
-    }
-
-    /// `put(path, data=None, **kwargs)`.
-    pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::PUT, path, options).await
-    }
-
-    /// `patch(path, data=None, **kwargs)`.
-    pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::PATCH, path, options).await
-    }
-
-    /// `delete(path, **kwargs)`.
-    pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.request(Method::DELETE, path, options).await
-    }
 }
+
+verbs!(Client);
 
 /// Python's `json.dumps(v)`: `", "` and `": "` separators, keys in the map's order
 /// (serde_json's maps are sorted unless its `preserve_order` feature is on), and every
@@ -647,32 +624,9 @@ impl Account {
     ) -> Result<Response> {
         self.client.request(method, path, options).await
     }
-
-    /// [`Client::get`].
-    pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.client.get(path, options).await
-    }
-
-    /// [`Client::post`].
-    pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.client.post(path, options).await
-    }
-
-    /// [`Client::put`].
-    pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.client.put(path, options).await
-    }
-
-    /// [`Client::patch`].
-    pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.client.patch(path, options).await
-    }
-
-    /// [`Client::delete`].
-    pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
-        self.client.delete(path, options).await
-    }
 }
+
+verbs!(Account);
 
 impl Account {
     /// `Account(token, api_key, account_id)`: an API key needs an account id.

@@ -68,6 +68,8 @@
 #![deny(missing_docs)]
 
 mod application;
+#[macro_use]
+mod verbs;
 mod client;
 pub mod error;
 mod resources;

@@ -89,8 +89,9 @@ impl Meta {
     }
 }
 
-/// The original's `Response` base class: the verbs relative to the object's URL, its status and
-/// headers, on every wrapper (`Resource`, `ResourceList`, `ResponseJson`, `RawResponse`).
+/// The original's `Response` base class on every wrapper (`Resource`, `ResourceList`,
+/// `ResponseJson`, `RawResponse`): its URL and `request` relative to it, which the five verbs
+/// (`verbs!`) use.
 macro_rules! response_verbs {
     ($t:ty) => {
         impl $t {
@@ -108,31 +109,6 @@ macro_rules! response_verbs {
             ) -> Result<Response> {
                 self.meta.request(method, path, options).await
             }
-
-            /// `get(path, **kwargs)`, relative to the object's URL.
-            pub async fn get(&self, path: &str, options: RequestOptions) -> Result<Response> {
-                self.request(Method::GET, path, options).await
-            }
-
-            /// `post(path, data=None, json=None, **kwargs)`, relative to the object's URL.
-            pub async fn post(&self, path: &str, options: RequestOptions) -> Result<Response> {
-                self.request(Method::POST, path, options).await
-            }
-
-            /// `put(path, data=None, **kwargs)`, relative to the object's URL.
-            pub async fn put(&self, path: &str, options: RequestOptions) -> Result<Response> {
-                self.request(Method::PUT, path, options).await
-            }
-
-            /// `patch(path, data=None, **kwargs)`, relative to the object's URL.
-            pub async fn patch(&self, path: &str, options: RequestOptions) -> Result<Response> {
-                self.request(Method::PATCH, path, options).await
-            }
-
-            /// `delete(path, **kwargs)`, relative to the object's URL.
-            pub async fn delete(&self, path: &str, options: RequestOptions) -> Result<Response> {
-                self.request(Method::DELETE, path, options).await
-            }
         }
     };
 }
@@ -141,6 +117,10 @@ response_verbs!(Resource);
 response_verbs!(ResourceList);
 response_verbs!(ResponseJson);
 response_verbs!(RawResponse);
+verbs!(Resource);
+verbs!(ResourceList);
+verbs!(ResponseJson);
+verbs!(RawResponse);
 
 /// A raw answer (`Response` with no JSON, or `get_raw_response=True`): status, headers and
 /// the body as a stream.
@@ -427,17 +407,26 @@ impl Resource {
     /// `GET self.url`; the object takes the new data (its query parameters are then empty,
     /// as in the original).
     pub async fn refresh(&mut self) -> Result<()> {
-        let fresh = refresh_of(&self.meta).await?;
-        match fresh {
-            Response::Resource(r) => *self = r,
-            Response::Json(j) => {
-                self.meta = j.meta;
-                self.data = j.data;
-            }
-            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
-        }
+        *self = refreshed(&self.meta, |r| match r {
+            Response::Resource(r) => Ok(r),
+            Response::Json(j) => Ok(Resource {
+                meta: j.meta,
+                data: j.data,
+            }),
+            other => Err(other.kind()),
+        })
+        .await?;
         Ok(())
     }
+}
+
+/// A refresh's answer, as the kind `pick` accepts (another kind is a decode error naming the
+/// kind `pick` returns).
+async fn refreshed<T>(
+    meta: &Meta,
+    pick: impl FnOnce(Response) -> std::result::Result<T, &'static str>,
+) -> Result<T> {
+    pick(refresh_of(meta).await?).map_err(|kind| Error::Decode(format!("refresh returned {kind}")))
 }
 
 async fn refresh_of(meta: &Meta) -> Result<Response> {
@@ -701,14 +690,15 @@ impl Stream for PagingIterator {
 impl ResponseJson {
     /// `refresh()`.
     pub async fn refresh(&mut self) -> Result<()> {
-        match refresh_of(&self.meta).await? {
-            Response::Json(j) => *self = j,
-            Response::Resource(r) => {
-                self.meta = r.meta;
-                self.data = r.data;
-            }
-            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
-        }
+        *self = refreshed(&self.meta, |r| match r {
+            Response::Json(j) => Ok(j),
+            Response::Resource(r) => Ok(ResponseJson {
+                meta: r.meta,
+                data: r.data,
+            }),
+            other => Err(other.kind()),
+        })
+        .await?;
         Ok(())
     }
 }
@@ -717,10 +707,11 @@ impl ResourceList {
     /// `refresh()`: the first page's GET again (its query and headers), the list taking the
     /// new data and objects.
     pub async fn refresh(&mut self) -> Result<()> {
-        match refresh_of(&self.meta).await? {
-            Response::List(l) => *self = l,
-            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
-        }
+        *self = refreshed(&self.meta, |r| match r {
+            Response::List(l) => Ok(l),
+            other => Err(other.kind()),
+        })
+        .await?;
         Ok(())
     }
 }
@@ -728,10 +719,11 @@ impl ResourceList {
 impl RawResponse {
     /// `refresh()`: the original GET again (else `GET self.url`); the answer must be raw again.
     pub async fn refresh(&mut self) -> Result<()> {
-        match refresh_of(&self.meta).await? {
-            Response::Raw(r) => *self = r,
-            other => return Err(Error::Decode(format!("refresh returned {}", other.kind()))),
-        }
+        *self = refreshed(&self.meta, |r| match r {
+            Response::Raw(r) => Ok(r),
+            other => Err(other.kind()),
+        })
+        .await?;
         Ok(())
     }
 }
