@@ -117,7 +117,7 @@ impl FilePart {
     /// (see [`FileSource::Reader`]).
     ///
     /// ```no_run
-    /// # async fn run(api: smartfile::BasicClient) -> Result<(), smartfile::Error> {
+    /// # async fn run(api: smartfile::BasicClient) -> Result<(), Box<dyn std::error::Error>> {
     /// use smartfile::FilePart;
     /// let file = tokio::fs::File::open("big.iso").await?;
     /// let len = file.metadata().await?.len();
