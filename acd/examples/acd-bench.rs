@@ -4,7 +4,7 @@
 //! ```text
 //! acd-bench seed CACHE FILE SMALL_COUNT SMALL_SIZE   # uploads FILE and the small files; prints ids
 //! acd-bench download-sink CACHE ID
-//! acd-bench download-file CACHE ID DIR
+//! acd-bench download-file CACHE ID DIR [fsync]
 //! acd-bench upload CACHE FILE
 //! acd-bench metadata CACHE ID COUNT
 //! acd-bench changes CACHE
@@ -59,12 +59,14 @@ async fn main() -> Res {
             .await?;
         }
         "download-file" => {
+            // A fifth argument `fsync`: the partial file synced before the rename.
             let dir = std::path::Path::new(arg(3)?);
+            let fsync = args.get(4).map(String::as_str) == Some("fsync");
             c.download_file(
                 arg(2)?,
                 "download-file.bin",
                 Some(dir),
-                DownloadOptions::default().resume(false),
+                DownloadOptions::default().resume(false).fsync(fsync),
             )
             .await?;
             std::fs::remove_file(dir.join("download-file.bin"))?;

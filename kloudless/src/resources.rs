@@ -201,7 +201,8 @@ impl Field {
 pub struct ResourceList {
     /// The wrapper data.
     pub meta: Meta,
-    /// The JSON object.
+    /// The JSON object without its `objects` array: those are in
+    /// [`ResourceList::objects`], each with its JSON in `data` (a page is held once).
     pub data: Map<String, Value>,
     /// This page's objects.
     pub objects: Vec<Resource>,
@@ -452,18 +453,27 @@ async fn refresh_of(meta: &Meta) -> Result<Response> {
 }
 
 impl ResourceList {
-    fn new(meta: Meta, data: Map<String, Value>) -> Self {
+    /// Each object moves out of `data` into its resource: a page is held once (the raw
+    /// `objects` array is not kept beside the wrapped resources), and each resource's wrapper
+    /// data is a copy of one made for the page, not parsed again per object.
+    fn new(meta: Meta, mut data: Map<String, Value>) -> Self {
         let is_events = is_events_url(&meta.url);
-        let objects = data
-            .get("objects")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|o| o.as_object().cloned())
-                    .map(|o| Resource::new(Meta::new(meta.client.clone(), &meta.url, None), o))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let template = Meta::new(meta.client.clone(), &meta.url, None);
+        let objects = match data.remove("objects") {
+            Some(Value::Array(a)) => a
+                .into_iter()
+                .filter_map(|o| match o {
+                    Value::Object(m) => Some(Resource::new(template.clone(), m)),
+                    _ => None,
+                })
+                .collect(),
+            Some(other) => {
+                // Not a list: left where it was, as the original leaves it.
+                data.insert("objects".into(), other);
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
         Self {
             meta,
             data,

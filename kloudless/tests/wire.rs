@@ -435,6 +435,9 @@ async fn json_answers_up_to_the_family_limit() {
         .into_list()
         .unwrap();
     assert_eq!(list.objects.len(), 10_000);
+    // The page is held once: the objects moved into the resources.
+    assert!(!list.data.contains_key("objects"));
+    assert_eq!(list.objects[9_999].data["id"], "F000000009999");
     let tight = Account::with_options(
         Some("T"),
         None,

@@ -72,6 +72,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     println!("upload_into /docs: done");
+    // From any async reader (here a pipe-like in-memory reader of known length).
+    let data: &'static [u8] = b"streamed from a reader";
+    api.upload_part(smartfile::FilePart::reader(
+        "from-reader.txt",
+        data,
+        Some(data.len() as u64),
+    ))
+    .await?;
+    // A download synced to disk before its rename (durable across a power cut).
+    let dir = tempfile::tempdir()?;
+    let saved = api
+        .download(
+            "/from-reader.txt",
+            smartfile::DownloadOptions::default()
+                .directory(dir.path())
+                .fsync(true),
+        )
+        .await?;
+    println!(
+        "reader upload, fsync download: {}",
+        std::fs::read_to_string(saved)?
+    );
     let mut children = std::pin::pin!(api.children_stream("/", 100)?);
     while let Some(child) = children.next().await {
         println!("children_stream: {}", child?["path"]);

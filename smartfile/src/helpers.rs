@@ -23,6 +23,8 @@ pub struct DownloadOptions {
     /// Otherwise write `<directory>/<last component of the remote path>` (default: the
     /// current folder). The name is checked: it can never leave the folder.
     pub(crate) directory: Option<PathBuf>,
+    /// Sync the partial file to disk before the rename (default false, as the original).
+    pub(crate) fsync: bool,
 }
 
 impl DownloadOptions {
@@ -35,6 +37,14 @@ impl DownloadOptions {
     /// Sets the target folder.
     pub fn directory(mut self, dir: impl Into<PathBuf>) -> Self {
         self.directory = Some(dir.into());
+        self
+    }
+
+    /// Syncs the partial file to disk (`fsync`) before renaming it to the target, so that the
+    /// file survives a power cut complete. Off by default: the original writes the file
+    /// without syncing it.
+    pub fn fsync(mut self, fsync: bool) -> Self {
+        self.fsync = fsync;
         self
     }
 }
@@ -138,9 +148,13 @@ impl Client {
             }
         };
         let stream = self.download_stream(file_to_be_downloaded).await?;
-        body::save_to_path(stream, &target, &SaveOptions::default())
-            .await
-            .map_err(uncarry)?;
+        body::save_to_path(
+            stream,
+            &target,
+            &SaveOptions::default().fsync(options.fsync),
+        )
+        .await
+        .map_err(uncarry)?;
         Ok(target)
     }
 

@@ -3,7 +3,7 @@
 //! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
 //!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
 //! - `cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]`: one emulator, standalone.
-//! - `cargo xtask bench [CRATE...] [--quick] [--json FILE]`: benchmarks (see `bench.rs`).
+//! - `cargo xtask bench [CRATE...] [--quick] [--json FILE] [--summary]`: benchmarks (see `bench.rs`).
 //! - `cargo xtask release [CRATE...] [--bump …|--version …] [--registry NAME] [--execute]`:
 //!   releases in dependency order (see `release/mod.rs`); a dry run unless `--execute`.
 //! - `cargo xtask fuzz [CRATE...] [--seconds N]`: each crate's cargo-fuzz target (see
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: cargo xtask ci [--skip STEP]...\n       \
                  cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
-                 cargo xtask bench [CRATE...] [--quick] [--json FILE]\n       \
+                 cargo xtask bench [CRATE...] [--quick] [--json FILE] [--summary]\n       \
                  cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
                  cargo xtask fuzz [CRATE...] [--seconds N]\n       \
                  cargo xtask mutants [CRATE...] [--changed REV] [--sample]\n       \

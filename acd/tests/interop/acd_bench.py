@@ -2,7 +2,7 @@
 `acdcli.api` (public API only), with the same command line as the `acd-bench` example:
 
     acd_bench.py download-sink CACHE ID
-    acd_bench.py download-file CACHE ID DIR
+    acd_bench.py download-file CACHE ID DIR [fsync]
     acd_bench.py upload CACHE FILE
     acd_bench.py metadata CACHE ID COUNT
     acd_bench.py changes CACHE
@@ -43,7 +43,13 @@ if case == "download-sink":
     c.chunked_download(sys.argv[3], Sink())
 elif case == "download-file":
     c.download_file(sys.argv[3], "download-file.bin", sys.argv[4])
-    os.remove(os.path.join(sys.argv[4], "download-file.bin"))
+    path = os.path.join(sys.argv[4], "download-file.bin")
+    if sys.argv[5:] == ["fsync"]:
+        # acd_cli has no such option: the file is synced after the call, as a caller would.
+        fd = os.open(path, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    os.remove(path)
 elif case == "upload":
     src = sys.argv[3]
     link = os.path.join(os.path.dirname(src), "pyup-%d-%d.bin" % (os.getpid(), time.time_ns()))

@@ -118,6 +118,18 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         Some(v(&["curl", "-sS", "-H", &auth, "-o", &out_curl, &url])),
         v(&["download-file", &cache_s, &big, &s(&work)]),
     )?;
+    // The same with the partial file synced before the rename (DownloadOptions::fsync): the
+    // cost of durability, next to the row above (curl and acd_cli never sync).
+    let out_sync = s(work.join("curl-sync.bin"));
+    let curl_sync = format!("curl -sS -H '{auth}' -o '{out_sync}' '{url}' && sync -d '{out_sync}'");
+    case(
+        format!("download {mib} MiB to a file, fsync"),
+        Work::Bytes(size),
+        v(&[&bench, "download-file", &cache_s, &big, &s(&work), "fsync"]),
+        Some(v(&["sh", "-c", &curl_sync])),
+        v(&["download-file", &cache_s, &big, &s(&work), "fsync"]),
+    )?;
+    let _ = std::fs::remove_file(&out_sync);
     let _ = std::fs::remove_file(&out_curl);
     let curl_upload = format!(
         "curl -sS -o /dev/null -H '{auth}' -F \"metadata={{\\\"kind\\\":\\\"FILE\\\",\\\"name\\\":\\\"curl-$$-$(date +%s%N)\\\"}}\" -F 'content=@{}' '{content}nodes?suppress=deduplication'",

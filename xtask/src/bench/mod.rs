@@ -1,10 +1,13 @@
 //! `cargo xtask bench [harness] [acd] [orange-cloud] [verizon-pcs] [kloudless] [smartfile]
-//! [--quick] [--json FILE]`.
+//! [--quick] [--json FILE] [--summary]`.
 //!
 //! Each case runs as separate whole processes (so one case's runtime cannot skew another),
-//! 5 times, under `/usr/bin/time` for wall time and peak RSS; the table shows min/median/max,
-//! the rate, the ratio to curl on the same URLs and the Python original's wall time over this
-//! SDK's. The emulator runs standalone (release build), one per crate. The clients of a case
+//! 5 times, under `/usr/bin/time` for wall time, peak RSS and the client's user + system CPU
+//! seconds; the table shows min/median/max, the rate, the ratios to curl on the same URLs
+//! (wall and CPU) and the Python original's wall and CPU over this SDK's. CPU is the client's
+//! own cost, which the emulator's share of the wall time cannot blur. `--summary` adds one
+//! table of this workspace's rows for every crate run (ratios and peak RSS) and writes it to
+//! `target/bench-summary.json`, to compare runs. The emulator runs standalone (release build), one per crate. The clients of a case
 //! take turns run by run, so that what a run leaves behind does not fall on one client only.
 //!
 //! Cases so far:
@@ -44,6 +47,8 @@ use crate::util::{root, Result};
 pub(crate) struct Sample {
     wall: f64,
     rss_kib: Option<u64>,
+    /// The client process's user + system CPU seconds (children included, as `time` counts).
+    cpu: Option<f64>,
 }
 
 pub(crate) struct Emulator {
@@ -99,7 +104,7 @@ fn measure(argv: &[String]) -> Result<Sample> {
     let start = std::time::Instant::now();
     let status = if time_available() {
         Command::new("/usr/bin/time")
-            .args(["-f", "%e %M", "-o"])
+            .args(["-f", "%e %M %U %S", "-o"])
             .arg(&out)
             .args(argv)
             .stdout(Stdio::null())
@@ -115,12 +120,22 @@ fn measure(argv: &[String]) -> Result<Sample> {
     if !status.success() {
         return Err(format!("{argv:?} failed ({status})"));
     }
-    let rss_kib = std::fs::read_to_string(&out)
+    let line = std::fs::read_to_string(&out)
         .ok()
         .and_then(|t| t.lines().last().map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()));
+        .unwrap_or_default();
     let _ = std::fs::remove_file(&out);
-    Ok(Sample { wall, rss_kib })
+    let (rss_kib, cpu) = parse_time_line(&line);
+    Ok(Sample { wall, rss_kib, cpu })
+}
+
+/// `/usr/bin/time -f "%e %M %U %S"`'s line: peak RSS (KiB) and user + system seconds.
+fn parse_time_line(line: &str) -> (Option<u64>, Option<f64>) {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let rss = f.get(1).and_then(|v| v.parse().ok());
+    let secs = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok());
+    let cpu = secs(2).zip(secs(3)).map(|(u, s)| u + s);
+    (rss, cpu)
 }
 
 fn stats(v: &mut [f64]) -> (f64, f64, f64) {
@@ -133,6 +148,8 @@ pub(crate) struct Row {
     tool: String,
     wall: (f64, f64, f64),
     rss_mib: Option<f64>,
+    /// The median of the client's user + system CPU seconds.
+    cpu: Option<f64>,
     work: Work,
 }
 
@@ -173,12 +190,16 @@ pub(crate) fn run_case(
 ) -> Result<Vec<Row>> {
     let mut walls = vec![Vec::new(); clients.len()];
     let mut rss = vec![Vec::new(); clients.len()];
+    let mut cpu = vec![Vec::new(); clients.len()];
     for _ in 0..runs {
         for (i, (_, argv)) in clients.iter().enumerate() {
             let s = measure(argv)?;
             walls[i].push(s.wall);
             if let Some(r) = s.rss_kib {
                 rss[i].push(r as f64 / 1024.0);
+            }
+            if let Some(c) = s.cpu {
+                cpu[i].push(c);
             }
         }
     }
@@ -190,6 +211,7 @@ pub(crate) fn run_case(
             tool: (*tool).into(),
             wall: stats(&mut walls[i]),
             rss_mib: (!rss[i].is_empty()).then(|| stats(&mut rss[i]).1),
+            cpu: (!cpu[i].is_empty()).then(|| stats(&mut cpu[i]).1),
             work,
         })
         .collect())
@@ -199,21 +221,29 @@ pub(crate) fn examples_dir() -> PathBuf {
     root().join("target/release/examples")
 }
 
+/// The row of another client of the same case.
+fn peer<'a>(rows: &'a [Row], r: &Row, tool: &str) -> Option<&'a Row> {
+    rows.iter().find(|c| c.case == r.case && c.tool == tool)
+}
+
+/// `a ÷ b` with `digits` decimals, `n/a` when either is missing or `b` is zero.
+fn ratio(a: Option<f64>, b: Option<f64>, digits: usize) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.*}", digits, a / b),
+        _ => "n/a".into(),
+    }
+}
+
 fn print(rows: &[Row]) {
     println!(
-        "\n| case | client | wall min / median / max (s) | rate (median) | peak RSS (MiB, median) | wall × curl | Python wall ÷ this |"
+        "\n| case | client | wall min / median / max (s) | rate (median) | peak RSS (MiB, median) | CPU user+sys (s, median) | wall × curl | CPU × curl | Python wall ÷ this | Python CPU ÷ this |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in rows {
-        let other = |tool: &str| {
-            rows.iter()
-                .find(|c| c.case == r.case && c.tool == tool)
-                .map(|c| c.wall.1)
-        };
-        let curl = other("curl").map_or("n/a".into(), |c| format!("{:.2}", r.wall.1 / c));
-        let py = other("python").map_or("n/a".into(), |p| format!("{:.1}", p / r.wall.1));
+        let curl = peer(rows, r, "curl");
+        let py = peer(rows, r, "python");
         println!(
-            "| {} | {} | {:.3} / {:.3} / {:.3} | {} | {} | {} | {} |",
+            "| {} | {} | {:.3} / {:.3} / {:.3} | {} | {} | {} | {} | {} | {} | {} |",
             r.case,
             r.tool,
             r.wall.0,
@@ -221,10 +251,59 @@ fn print(rows: &[Row]) {
             r.wall.2,
             r.work.rate(r.wall.1),
             r.rss_mib.map_or("n/a".into(), |m| format!("{m:.1}")),
-            curl,
-            py
+            r.cpu.map_or("n/a".into(), |c| format!("{c:.3}")),
+            ratio(Some(r.wall.1), curl.map(|c| c.wall.1), 2),
+            ratio(r.cpu, curl.and_then(|c| c.cpu), 2),
+            ratio(py.map(|p| p.wall.1), Some(r.wall.1), 1),
+            ratio(py.and_then(|p| p.cpu), r.cpu, 1),
         );
     }
+}
+
+/// Whether a row is this workspace's client (not curl, not the Python original).
+fn is_ours(r: &Row) -> bool {
+    !matches!(r.tool.as_str(), "curl" | "python")
+}
+
+/// `--summary`: one table for every crate run, this SDK's rows only: wall and CPU as ratios to
+/// curl and to the original (the original's over this SDK's: above 1 is faster here), peak
+/// RSS. The same rows as JSON, so that runs can be compared.
+fn summary(rows: &[Row]) -> serde_json::Value {
+    println!(
+        "\n| case | client | wall (s) | CPU (s) | wall × curl | CPU × curl | original wall ÷ this | original CPU ÷ this | peak RSS (MiB) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| is_ours(r)) {
+        let curl = peer(rows, r, "curl");
+        let py = peer(rows, r, "python");
+        let cols = [
+            ratio(Some(r.wall.1), curl.map(|c| c.wall.1), 2),
+            ratio(r.cpu, curl.and_then(|c| c.cpu), 2),
+            ratio(py.map(|p| p.wall.1), Some(r.wall.1), 1),
+            ratio(py.and_then(|p| p.cpu), r.cpu, 1),
+        ];
+        println!(
+            "| {} | {} | {:.3} | {} | {} | {} | {} | {} | {} |",
+            r.case,
+            r.tool,
+            r.wall.1,
+            r.cpu.map_or("n/a".into(), |c| format!("{c:.3}")),
+            cols[0],
+            cols[1],
+            cols[2],
+            cols[3],
+            r.rss_mib.map_or("n/a".into(), |m| format!("{m:.1}")),
+        );
+        let num = |s: &str| s.parse::<f64>().ok();
+        out.push(serde_json::json!({
+            "case": r.case, "client": r.tool, "wall_s": r.wall.1, "cpu_s": r.cpu,
+            "wall_x_curl": num(&cols[0]), "cpu_x_curl": num(&cols[1]),
+            "original_wall_over_this": num(&cols[2]), "original_cpu_over_this": num(&cols[3]),
+            "peak_rss_mib": r.rss_mib,
+        }));
+    }
+    serde_json::Value::Array(out)
 }
 
 fn to_json(rows: &[Row]) -> serde_json::Value {
@@ -234,7 +313,7 @@ fn to_json(rows: &[Row]) -> serde_json::Value {
                 serde_json::json!({
                     "case": r.case, "client": r.tool,
                     "wall_s": {"min": r.wall.0, "median": r.wall.1, "max": r.wall.2},
-                    "work": r.work.json(), "peak_rss_mib": r.rss_mib,
+                    "work": r.work.json(), "peak_rss_mib": r.rss_mib, "cpu_s": r.cpu,
                 })
             })
             .collect(),
@@ -244,12 +323,14 @@ fn to_json(rows: &[Row]) -> serde_json::Value {
 pub fn run(args: &[String]) -> Result {
     let mut quick = false;
     let mut json = None;
+    let mut want_summary = false;
     let mut cases = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => quick = true,
             "--json" => json = Some(it.next().ok_or("--json needs a file")?.clone()),
+            "--summary" => want_summary = true,
             other => cases.push(other.to_owned()),
         }
     }
@@ -278,6 +359,12 @@ pub fn run(args: &[String]) -> Result {
     print(&rows);
     if let Some(path) = json {
         std::fs::write(&path, to_json(&rows).to_string()).map_err(|e| format!("{path}: {e}"))?;
+    }
+    if want_summary {
+        let table = summary(&rows);
+        let path = root().join("target/bench-summary.json");
+        std::fs::write(&path, table.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("\nsummary written to {}", path.display());
     }
     Ok(())
 }
@@ -418,4 +505,30 @@ pub(crate) fn curl_parallel(auth: &str, urls: &[String]) -> Vec<String> {
         argv.extend(["-o".into(), "/dev/null".into(), u.clone()]);
     }
     argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_lines_give_rss_and_cpu() {
+        assert_eq!(
+            parse_time_line("1.52 40212 0.80 0.35"),
+            (Some(40212), Some(0.80 + 0.35))
+        );
+        // A line `time` wrote before the format (a signal note) has no numbers.
+        assert_eq!(
+            parse_time_line("Command exited with non-zero status 1"),
+            (None, None)
+        );
+        assert_eq!(parse_time_line("1.0 10"), (Some(10), None));
+    }
+
+    #[test]
+    fn ratios_need_both_sides() {
+        assert_eq!(ratio(Some(3.0), Some(2.0), 2), "1.50");
+        assert_eq!(ratio(Some(3.0), None, 2), "n/a");
+        assert_eq!(ratio(Some(3.0), Some(0.0), 1), "n/a");
+    }
 }
