@@ -103,10 +103,17 @@ async fn main() -> Res {
             }
         }
         "fullview" => {
+            // The entries as they are decoded (fullview_stream): nothing is held but a count.
             let at_least: usize = arg(2)?.parse()?;
-            let view = c.fullview(None).await?.ok_or("no fullview")?;
-            if view.files.len() < at_least {
-                return Err(format!("{} files in the fullview", view.files.len()).into());
+            let mut view = c.fullview_stream(None).await?.ok_or("no fullview")?;
+            let mut files = 0;
+            while let Some(entry) = futures::TryStreamExt::try_next(&mut view).await? {
+                if matches!(entry, verizon_pcs::FullviewEntry::File(_)) {
+                    files += 1;
+                }
+            }
+            if files < at_least {
+                return Err(format!("{files} files in the fullview").into());
             }
         }
         "concurrent" => {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use http::{Method, StatusCode};
 use serde::Deserialize;
 
@@ -13,6 +13,7 @@ use cloud_core::Idempotency;
 
 use crate::client::{read_json, Cloud};
 use crate::error::{messages, Call, Error, Result};
+use crate::fullview::{FullviewEntry, FullviewStream};
 use crate::models::{
     Account, CloudFile, CloudFolder, FileOrPath, FolderListing, FullviewResponse, MetadataResponse,
     SearchResponse,
@@ -148,28 +149,6 @@ impl ItemEnvelope {
 }
 
 #[derive(Deserialize)]
-pub(crate) struct FullviewEnvelope {
-    #[serde(default)]
-    data: FullviewData,
-}
-
-#[derive(Deserialize, Default)]
-struct FullviewData {
-    #[serde(default)]
-    file: Vec<CloudFile>,
-    #[serde(default)]
-    folder: Vec<CloudFolder>,
-    #[serde(default)]
-    deleted: Deleted,
-}
-
-#[derive(Deserialize, Default)]
-struct Deleted {
-    #[serde(default)]
-    path: Vec<String>,
-}
-
-#[derive(Deserialize)]
 pub(crate) struct SearchEnvelope {
     #[serde(rename = "searchResults", default)]
     search_results: SearchResults,
@@ -246,7 +225,48 @@ impl Cloud {
     /// folder, or only the changes since `etag`. `Ok(None)` without a request when not
     /// authenticated (the original returns `None`). Nothing changed (412): empty lists and
     /// the etag given. Etag too old (205): [`Error::OutOfSync`]; call again with `None`.
+    ///
+    /// Built on [`Cloud::fullview_stream`]: the answer is decoded as it arrives, so only the
+    /// entries are held, never the answer's text or tree.
     pub async fn fullview(&self, etag: Option<&str>) -> Result<Option<FullviewResponse>> {
+        let Some(mut stream) = self.fullview_stream(etag).await? else {
+            return Ok(None);
+        };
+        let mut view = FullviewResponse {
+            etag: stream.etag().to_owned(),
+            ..FullviewResponse::default()
+        };
+        while let Some(entry) = stream.next().await {
+            match entry? {
+                FullviewEntry::File(f) => view.files.push(*f),
+                FullviewEntry::EmptyFolder(f) => view.empty_folders.push(f),
+                FullviewEntry::Deleted(p) => view.deleted.push(p),
+            }
+        }
+        Ok(Some(view))
+    }
+
+    /// [`Cloud::fullview`] as a stream of entries (files, empty folders, deleted paths, in the
+    /// answer's order) decoded as the answer arrives: memory stays at a few entries however
+    /// many files the account holds. `etag()` is the etag the answer brings you to. The
+    /// statuses are `fullview`'s (205 is [`Error::OutOfSync`] before any entry).
+    ///
+    /// ```no_run
+    /// # async fn run(cloud: verizon_pcs::Cloud) -> Result<(), verizon_pcs::Error> {
+    /// use futures::TryStreamExt;
+    /// use verizon_pcs::FullviewEntry;
+    /// if let Some(mut view) = cloud.fullview_stream(None).await? {
+    ///     let mut bytes = 0;
+    ///     while let Some(entry) = view.try_next().await? {
+    ///         if let FullviewEntry::File(f) = entry {
+    ///             bytes += f.size;
+    ///         }
+    ///     }
+    ///     println!("{bytes} bytes; next time ask with etag {}", view.etag());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn fullview_stream(&self, etag: Option<&str>) -> Result<Option<FullviewStream>> {
         if !self.authenticated() {
             return Ok(None);
         }
@@ -267,10 +287,9 @@ impl Cloud {
             )
             .await?;
         if resp.status() == StatusCode::PRECONDITION_FAILED {
-            return Ok(Some(FullviewResponse {
-                etag: etag.unwrap_or_default().to_owned(),
-                ..FullviewResponse::default()
-            }));
+            return Ok(Some(FullviewStream::empty(
+                etag.unwrap_or_default().to_owned(),
+            )));
         }
         let new_etag = resp
             .headers()
@@ -278,13 +297,10 @@ impl Cloud {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .ok_or_else(|| Error::unexpected("fullview answer without X-Header-ETag"))?;
-        let env: FullviewEnvelope = read_json(&Method::GET, resp).await?;
-        Ok(Some(FullviewResponse {
-            files: env.data.file,
-            empty_folders: env.data.folder,
-            etag: new_etag,
-            deleted: env.data.deleted.path,
-        }))
+        Ok(Some(FullviewStream::decode(
+            new_etag,
+            crate::fullview::body_of(resp),
+        )))
     }
 
     fn check_search(query: &str, o: &SearchOptions) -> Result<()> {

@@ -10,7 +10,7 @@ pub fn decode(data: &[u8]) {
     let _ = serde_json::from_slice::<crate::Token>(data);
     let _ = serde_json::from_slice::<crate::Account>(data);
     let _ = serde_json::from_slice::<crate::models::FolderListing>(data);
-    let _ = serde_json::from_slice::<crate::fops::FullviewEnvelope>(data);
+    let _ = crate::fullview::decode_slice(data);
     let _ = serde_json::from_slice::<crate::fops::SearchEnvelope>(data);
     if let Ok(env) = serde_json::from_slice::<crate::fops::ItemEnvelope>(data) {
         let _ = env.into_item();

@@ -86,6 +86,7 @@
 mod client;
 pub mod error;
 mod fops;
+mod fullview;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -100,6 +101,7 @@ pub mod emulator;
 pub use client::{Cloud, CloudOptions, OnRefreshed, API_CLOUD};
 pub use error::{Error, Result};
 pub use fops::{ConflictSolve, FileOpOptions, Item, SearchItem, SearchOptions, VZMOBILE};
+pub use fullview::{FullviewEntry, FullviewStream};
 pub use models::{
     Account, CloudFile, CloudFolder, FileOrPath, FullviewResponse, MetadataResponse,
     SearchResponse, SystemAttributes, Token, Usage,

@@ -779,3 +779,36 @@ async fn an_error_answer_changes_nothing() {
     assert_eq!(delta.etag, etag, "the journal moved");
     assert!(delta.files.is_empty() && delta.deleted.is_empty());
 }
+
+/// `fullview_stream`: 5,000 seeded files come one by one with the answer's etag, the same
+/// set as `fullview`; a stream dropped half-way ends the decoding without an error; the etag
+/// then gives 412 (no entries).
+#[tokio::test]
+async fn fullview_stream_yields_every_entry_as_it_arrives() {
+    use futures::TryStreamExt;
+    let emu = Emulator::start().await.unwrap();
+    emu.seed_files("/VZMOBILE/Seeded", 5_000).unwrap();
+    let cloud = authed(&emu);
+    let mut stream = cloud.fullview_stream(None).await.unwrap().unwrap();
+    let etag = stream.etag().to_owned();
+    let mut files = 0;
+    while let Some(entry) = stream.try_next().await.unwrap() {
+        if let verizon_pcs::FullviewEntry::File(f) = entry {
+            assert_eq!(f.parent_path, "/VZMOBILE/Seeded");
+            files += 1;
+        }
+    }
+    assert_eq!(files, 5_000);
+    assert_eq!(
+        cloud.fullview(None).await.unwrap().unwrap().files.len(),
+        5_000
+    );
+    let mut half = cloud.fullview_stream(None).await.unwrap().unwrap();
+    for _ in 0..10 {
+        half.try_next().await.unwrap().unwrap();
+    }
+    drop(half);
+    let same = cloud.fullview_stream(Some(&etag)).await.unwrap().unwrap();
+    assert_eq!(same.etag(), etag);
+    assert_eq!(same.try_collect::<Vec<_>>().await.unwrap(), vec![]);
+}

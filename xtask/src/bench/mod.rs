@@ -26,6 +26,8 @@
 //!   `<crate>-bench` example, curl, and the original through its public API where one can be
 //!   installed (kloudless 2.0.1, smartfile 2.19; the Verizon SDK was never published).
 //!   `orange-cloud` also lists 100,000 files with `folders.get_pages`.
+//! - `XTASK_BENCH_ENTRIES=N` sets the listings' size (the paged listings and verizon-pcs's
+//!   `fullview_stream`), to see memory stay flat from 10,000 to 1,000,000 entries.
 //! - `harness`: a 1 GiB synthetic body from the emulator harness (`core-emulator`), downloaded
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.

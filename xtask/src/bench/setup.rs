@@ -27,11 +27,18 @@ pub(crate) struct Sizes {
 
 impl Sizes {
     pub fn new(quick: bool) -> Self {
-        let (size, calls, entries, small_count) = if quick {
+        let (size, calls, mut entries, small_count) = if quick {
             (256 << 20, 200, 20_000, 16)
         } else {
             (1 << 30, 2_000, 100_000, 64)
         };
+        // The listing's size at will (flat memory from 10,000 to 1,000,000 entries).
+        if let Some(n) = std::env::var("XTASK_BENCH_ENTRIES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            entries = n;
+        }
         Self {
             size,
             calls,

@@ -67,7 +67,7 @@ pub fn verizon(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &["search", &info, "extension:txt", &entries_s],
     )?;
     b.case(
-        format!("fullview of {entries}+ files (one answer)"),
+        format!("fullview_stream of {entries}+ files (one answer)"),
         Work::Entries(entries),
         b.ours(&["fullview", &info, &entries_s]),
         argv(&[
