@@ -862,3 +862,58 @@ async fn awkward_names_go_through_every_name_carrying_call() {
         assert_eq!(std::fs::read(&got).unwrap(), body, "{name}");
     }
 }
+
+/// The installed program (`acd-emulator`): `--help`, the credentials it is given, a seeded
+/// listing and an acd_cli cache folder a client starts from.
+#[tokio::test]
+async fn the_emulator_program_takes_its_flags() {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_acd-emulator") else {
+        return;
+    };
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--seed-files N",
+        "--client-id",
+        "--cache DIR",
+        "metadata_url",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cache_s = cache.display().to_string();
+    let p = cloud_core::emulator::standalone::Program::start(
+        std::path::Path::new(bin),
+        &[
+            "--client-id",
+            "my-id",
+            "--seed-files",
+            "3",
+            "--cache",
+            &cache_s,
+        ],
+    )
+    .unwrap();
+    assert_eq!(p.field("client_id"), "my-id");
+    let c = AcdClient::new(
+        &cache,
+        &cache,
+        AcdOptions::default()
+            .base_url(&p.field("base_url"))
+            .pacing(acd::Pacing::Off),
+    )
+    .await
+    .unwrap();
+    let root = c.get_root_id().await.unwrap();
+    assert_eq!(c.list_children(&root).await.unwrap().len(), 3);
+    assert!(std::process::Command::new(bin)
+        .args(["--addr", "0.0.0.0:0"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap());
+}

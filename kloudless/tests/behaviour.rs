@@ -610,3 +610,59 @@ async fn every_response_has_the_verbs_refresh_status_and_headers() {
         .count();
     assert_eq!(fetched, 2);
 }
+
+/// The installed program (`kloudless-emulator`): `--help`, the application it is given and a
+/// seeded folder.
+#[tokio::test]
+async fn the_emulator_program_takes_its_flags() {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_kloudless-emulator") else {
+        return;
+    };
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--seed-files N",
+        "--app-id",
+        "--api-key",
+        "seed_folder",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let p = cloud_core::emulator::standalone::Program::start(
+        std::path::Path::new(bin),
+        &[
+            "--app-id",
+            "my-app",
+            "--api-key",
+            "my-key",
+            "--seed-files",
+            "3",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        (p.field("app_id"), p.field("api_key")),
+        ("my-app".into(), "my-key".into())
+    );
+    let a = Account::with_config(
+        Some(&p.field("token")),
+        None,
+        None,
+        &Configuration::with_base_url(p.field("base_url")),
+    )
+    .unwrap();
+    let list = a
+        .get(
+            &format!("storage/folders/{}/contents", p.field("seed_folder")),
+            RequestOptions::default(),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(list.objects.len(), 3);
+}

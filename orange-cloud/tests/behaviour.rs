@@ -813,3 +813,53 @@ async fn awkward_names_go_through_every_name_carrying_call() {
         assert_eq!(renamed.name, format!("moved {name}"));
     }
 }
+
+/// The installed program (`orange-cloud-emulator`): `--help`, the client it is given and a
+/// seeded folder.
+#[tokio::test]
+async fn the_emulator_program_takes_its_flags() {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_orange-cloud-emulator") else {
+        return;
+    };
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--seed-files N",
+        "--client-id",
+        "--redirect-uri",
+        "refresh_token",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let p = cloud_core::emulator::standalone::Program::start(
+        std::path::Path::new(bin),
+        &[
+            "--client-id",
+            "my-client",
+            "--client-secret",
+            "my-secret",
+            "--seed-files",
+            "3",
+        ],
+    )
+    .unwrap();
+    assert_eq!(p.field("client_id"), "my-client");
+    let m = ApiManager::new(
+        "my-client",
+        "my-secret",
+        &p.field("redirect_uri"),
+        ApiManagerOptions::default().base_url(&p.field("base_url")),
+    )
+    .unwrap();
+    m.init_with_token(&p.field("refresh_token")).await.unwrap();
+    let seeded = m
+        .folders()
+        .get(Some(&p.field("seed_folder")), FolderQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(seeded.files.len(), 3);
+}

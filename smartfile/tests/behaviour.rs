@@ -650,3 +650,49 @@ async fn uploads_from_any_async_reader() {
     emu.throttle(1, Route::any().path(route), 0.01);
     api.upload("again.bin", b"bytes".to_vec()).await.unwrap();
 }
+
+/// The installed program (`smartfile-emulator`): `--help`, the credentials it is given and a
+/// seeded folder.
+#[tokio::test]
+async fn the_emulator_program_takes_its_flags() {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_smartfile-emulator") else {
+        return;
+    };
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--seed-files N",
+        "--key KEY",
+        "--password PW",
+        "access_secret",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let (key, pw) = ("k".repeat(30), "p".repeat(30));
+    let p = cloud_core::emulator::standalone::Program::start(
+        std::path::Path::new(bin),
+        &["--key", &key, "--password", &pw, "--seed-files", "3"],
+    )
+    .unwrap();
+    assert_eq!(
+        (p.field("key"), p.field("password")),
+        (key.clone(), pw.clone())
+    );
+    let api = BasicClient::new(
+        Some(&key),
+        Some(&pw),
+        BasicOptions::default().url(p.field("base_url")),
+    )
+    .unwrap();
+    let listing = api
+        .get("/path/info", "/seed", Params::new().arg("children", "on"))
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(listing["children"].as_array().map(Vec::len), Some(3));
+}

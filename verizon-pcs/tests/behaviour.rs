@@ -812,3 +812,43 @@ async fn fullview_stream_yields_every_entry_as_it_arrives() {
     assert_eq!(same.etag(), etag);
     assert_eq!(same.try_collect::<Vec<_>>().await.unwrap(), vec![]);
 }
+
+/// The installed program (`verizon-pcs-emulator`): `--help`, the client it is given and the
+/// seeded files.
+#[tokio::test]
+async fn the_emulator_program_takes_its_flags() {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_verizon-pcs-emulator") else {
+        return;
+    };
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--addr",
+        "--seed-files N",
+        "--client-key",
+        "--callback-url",
+        "base_url",
+    ] {
+        assert!(help.contains(flag), "{flag}: {help}");
+    }
+    let p = cloud_core::emulator::standalone::Program::start(
+        std::path::Path::new(bin),
+        &["--client-key", "my-key", "--seed-files", "3"],
+    )
+    .unwrap();
+    assert_eq!(p.field("client_key"), "my-key");
+    let cloud = verizon_pcs::Cloud::new(
+        "my-key",
+        p.field("client_secret"),
+        &p.field("callback_url"),
+        verizon_pcs::CloudOptions::default()
+            .base_url(&p.field("base_url"))
+            .access_token(p.field("access_token")),
+    )
+    .unwrap();
+    let listing = cloud.metadata("/VZMOBILE/seed").await.unwrap();
+    assert_eq!(listing.files.len(), 3);
+}

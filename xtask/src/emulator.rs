@@ -1,29 +1,17 @@
-//! `cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]`: one emulator, standalone.
+//! `cargo xtask emulator <crate> [FLAGS]`: one emulator, standalone: the crate's
+//! `<crate>-emulator` binary (what `cargo install <crate> --features emulator` installs;
+//! `--help` lists its flags), or cloud-core's demo emulator example.
 
 use crate::util::{cargo, members, run as run_cmd, Result};
-
-/// The example that runs a crate's emulator.
-pub fn example_of(krate: &str) -> String {
-    match krate {
-        "cloud-core" => "core-emulator".to_owned(),
-        other => format!("{other}-emulator"),
-    }
-}
 
 pub fn run(args: &[String]) -> Result {
     let krate = args
         .first()
-        .ok_or("usage: cargo xtask emulator <crate> [--addr ADDR]")?;
+        .ok_or("usage: cargo xtask emulator <crate> [--addr ADDR] [--help]")?;
     let (_, dir, _) = members()?
         .into_iter()
         .find(|(n, _, _)| n == krate)
         .ok_or_else(|| format!("no crate {krate} in the workspace"))?;
-    let example = example_of(krate);
-    if !dir.join("examples").join(format!("{example}.rs")).exists() {
-        return Err(format!(
-            "{krate} has no emulator yet (no examples/{example}.rs)"
-        ));
-    }
     let mut c = cargo();
     c.args([
         "run",
@@ -33,8 +21,16 @@ pub fn run(args: &[String]) -> Result {
         krate,
         "--features",
         "emulator",
-    ])
-    .args(["--example", &example, "--"])
-    .args(&args[1..]);
+    ]);
+    if krate == "cloud-core" {
+        c.args(["--example", "core-emulator"]);
+    } else {
+        let bin = format!("{krate}-emulator");
+        if !dir.join("src/bin").join(format!("{bin}.rs")).exists() {
+            return Err(format!("{krate} has no emulator binary (src/bin/{bin}.rs)"));
+        }
+        c.args(["--bin", &bin]);
+    }
+    c.arg("--").args(&args[1..]);
     run_cmd(&mut c)
 }

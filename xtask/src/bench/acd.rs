@@ -18,7 +18,7 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         "acd",
         "--features",
         "emulator",
-        "--example",
+        "--bin",
         "acd-emulator",
         "--example",
         "acd-bench",
@@ -42,7 +42,7 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
     let _ = std::fs::remove_dir_all(&cache);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
 
-    let mut cmd = Command::new(examples_dir().join("acd-emulator"));
+    let mut cmd = Command::new(crate::bench::bins_dir().join("acd-emulator"));
     cmd.env("ACD_EMULATOR_CACHE", &cache)
         .env("ACD_EMULATOR_SEED_FOLDERS", feed.to_string());
     let emu = start_emulator_with(cmd)?;

@@ -223,6 +223,11 @@ pub(crate) fn examples_dir() -> PathBuf {
     root().join("target/release/examples")
 }
 
+/// Where release binaries (the `<crate>-emulator` programs) are built.
+pub(crate) fn bins_dir() -> PathBuf {
+    root().join("target/release")
+}
+
 /// The row of another client of the same case.
 fn peer<'a>(rows: &'a [Row], r: &Row, tool: &str) -> Option<&'a Row> {
     rows.iter().find(|c| c.case == r.case && c.tool == tool)
@@ -426,7 +431,8 @@ pub(crate) fn curl_sequence(cfg: &Path, auth: &str, urls: &[String]) -> Result<V
     Ok(vec!["curl".into(), "-K".into(), s(cfg)])
 }
 
-/// `cargo build --release` of a crate's examples (with its `emulator` feature).
+/// `cargo build --release` of a crate's examples and its `<crate>-emulator` binary (with its
+/// `emulator` feature).
 pub(crate) fn build_examples(package: &str, examples: &[&str]) -> Result {
     let mut cmd = crate::util::cargo();
     cmd.args([
@@ -439,7 +445,11 @@ pub(crate) fn build_examples(package: &str, examples: &[&str]) -> Result {
         "emulator",
     ]);
     for e in examples {
-        cmd.args(["--example", e]);
+        if e.ends_with("-emulator") && *e != "core-emulator" {
+            cmd.args(["--bin", e]);
+        } else {
+            cmd.args(["--example", e]);
+        }
     }
     crate::util::run(&mut cmd)
 }

@@ -71,7 +71,7 @@ pub(crate) struct Bench {
 }
 
 impl Bench {
-    /// Builds the crate's emulator and bench examples (`<package>-emulator`,
+    /// Builds the crate's emulator binary and bench example (`<package>-emulator`,
     /// `<package>-bench`), starts the emulator with `seed_var` = the listing's entry count,
     /// and runs the bench example's `seed`. `python` is the command line prefix of the
     /// original's bench script, if it runs here.
@@ -86,7 +86,7 @@ impl Bench {
         build_examples(package, &[&emulator, &bench])?;
         let sizes = Sizes::new(quick);
         let (big_file, work) = bench_files(package, sizes.size)?;
-        let mut cmd = Command::new(examples_dir().join(&emulator));
+        let mut cmd = Command::new(crate::bench::bins_dir().join(&emulator));
         cmd.env(seed_var, sizes.entries.to_string());
         let emu = start_emulator_with(cmd)?;
         let info = work.join("info.json");

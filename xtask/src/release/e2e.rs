@@ -2,7 +2,8 @@
 //! `cargo-http-registry`, installed here) on 127.0.0.1; a clone of the repository released
 //! to it twice (the second run publishes nothing); then a fresh project outside the
 //! workspace that depends on `acd` alone from that registry runs acd's quickstart against
-//! the emulator. Nothing goes to crates.io.
+//! the emulator, and `acd-emulator`, installed from that registry with `cargo install acd
+//! --features emulator`, answers `--help` and curl. Nothing goes to crates.io.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -178,7 +179,47 @@ fn run_in(base: &Path, target: &Path) -> Result {
             ));
         }
     }
+    installed_emulator(&app, &registry, target, &version)?;
     drop(server);
-    eprintln!("release e2e: 6 crates published to a local registry, none twice; a project on acd alone ran its quickstart");
+    eprintln!("release e2e: 6 crates published to a local registry, none twice; a project on acd alone ran its quickstart; acd-emulator installed from it answered curl");
+    Ok(())
+}
+
+/// `cargo install acd --features emulator` from the registry (a debug build sharing the
+/// project's target folder), then the program run with flags and driven with curl.
+fn installed_emulator(app: &Path, registry: &Path, target: &Path, version: &str) -> Result {
+    let root_dir = app.join("installed");
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(app)
+        .args(["install", "--quiet", "--debug", "--registry", REGISTRY, "acd"])
+        .args(["--version", &format!("={version}"), "--features", "emulator", "--root"])
+        .arg(&root_dir);
+    env(&mut c, registry, target);
+    run_cmd(&mut c)?;
+    let bin = root_dir.join("bin/acd-emulator");
+    let help = output(Command::new(&bin).arg("--help"))?;
+    if !help.contains("--seed-files") || !help.contains("metadata_url") {
+        return Err(format!("acd-emulator --help:\n{help}"));
+    }
+    let mut cmd = Command::new(&bin);
+    cmd.args(["--client-id", "e2e-client", "--seed-files", "2"]);
+    let emu = crate::bench::start_emulator_with(cmd)?;
+    if emu.info["client_id"] != "e2e-client" {
+        return Err(format!("acd-emulator ignored --client-id: {}", emu.info));
+    }
+    let field = |k: &str| emu.info[k].as_str().unwrap_or_default().to_owned();
+    let listing = output(Command::new("curl").args([
+        "-sS",
+        "--fail",
+        "-H",
+        &format!("Authorization: Bearer {}", field("access_token")),
+        &format!("{}nodes?filters=kind:FOLDER", field("metadata_url")),
+    ]))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&listing).map_err(|e| format!("curl's answer: {e}: {listing}"))?;
+    // The root and the two seeded folders.
+    if v["count"] != 3 {
+        return Err(format!("acd-emulator's folders: {listing}"));
+    }
     Ok(())
 }
