@@ -843,9 +843,9 @@ async fn the_emulator_program_takes_its_flags() {
     let cloud = verizon_pcs::Cloud::new(
         "my-key",
         p.field("client_secret"),
-        &p.field("callback_url"),
+        p.field("callback_url"),
         verizon_pcs::CloudOptions::default()
-            .base_url(&p.field("base_url"))
+            .base_url(p.field("base_url"))
             .access_token(p.field("access_token")),
     )
     .unwrap();
