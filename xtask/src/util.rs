@@ -106,8 +106,10 @@ pub fn members() -> Result<Vec<(String, PathBuf, bool)>> {
 /// `<target>/package`, and extracts the packages of this workspace that others depend on into
 /// `$CARGO_HOME/registry/src/-<hash of the temporary registry's path>/`; taking registry
 /// crates for immutable, it reuses what is there, so a crate changed since the last run at
-/// the same path would be verified as it was. Removes both (only folders holding a crate of
-/// `names`).
+/// the same path would be verified as it was. It keeps the downloaded `.crate` files the same
+/// way (`registry/cache/-<hash>/`), which a project built from a local registry at the same
+/// path would use instead of what was just published. Removes all three (only folders of
+/// local registries holding a crate of `names`).
 pub fn forget_extracted_packages(workspace: &std::path::Path, names: &[String]) -> Result {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -117,10 +119,12 @@ pub fn forget_extracted_packages(workspace: &std::path::Path, names: &[String]) 
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .ok_or("no CARGO_HOME or HOME")?;
-    let Ok(dirs) = std::fs::read_dir(home.join("registry/src")) else {
-        return Ok(());
-    };
-    for d in dirs.flatten() {
+    let dirs: Vec<_> = ["registry/src", "registry/cache"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(home.join(sub)).ok())
+        .flat_map(|rd| rd.flatten())
+        .collect();
+    for d in dirs {
         let local = d.file_name().to_string_lossy().starts_with('-');
         let ours = std::fs::read_dir(d.path())
             .into_iter()

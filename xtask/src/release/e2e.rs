@@ -159,6 +159,20 @@ fn run_in(base: &Path, target: &Path) -> Result {
         app.join("src/main.rs"),
     )
     .map_err(|e| e.to_string())?;
+    // The crates just published, not the ones an earlier run at this path left in cargo's
+    // download cache.
+    let names: Vec<String> = [
+        "cloud-core",
+        "verizon-pcs",
+        "acd",
+        "smartfile",
+        "kloudless",
+        "orange-cloud",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    crate::util::forget_extracted_packages(&app, &names)?;
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(&app).args(["run", "--quiet"]);
     env(&mut c, &registry, target);
