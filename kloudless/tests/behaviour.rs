@@ -666,3 +666,107 @@ async fn the_emulator_program_takes_its_flags() {
         .unwrap();
     assert_eq!(list.objects.len(), 3);
 }
+
+/// The endpoint table of the docs (`emulator::endpoints`) against the emulator: every row's
+/// request reaches its handler (with a folder, a file, a calendar event made first, so that
+/// a 404 can only mean an unknown route), and every top-level route has a row.
+#[tokio::test]
+async fn the_endpoint_table_matches_the_routes() {
+    let table = include_str!("../src/emulator/endpoints.md");
+    let routes = include_str!("../src/emulator/routes.rs");
+    let mut rows: Vec<(Vec<String>, String)> = Vec::new();
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| method"))
+    {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let methods = cells[0]
+            .trim_start_matches("| ")
+            .split(", ")
+            .map(str::to_owned)
+            .collect();
+        rows.push((methods, cells[1].trim_matches('`').to_owned()));
+    }
+    assert!(rows.len() >= 28, "{} rows", rows.len());
+    for r in routes
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+    {
+        let r = r.split('"').next().unwrap().trim_end_matches('/');
+        let r = r.replace("{v}", "<v>").replace("{acct}", "<acct>");
+        let r = r.trim_end_matches("/{*rest}");
+        let r = r
+            .strip_prefix("/<v>/")
+            .map(str::to_owned)
+            .unwrap_or_else(|| r.to_owned());
+        assert!(
+            rows.iter().any(|(_, p)| p == &r
+                || p == &format!("/<v>/{r}")
+                || p.starts_with(&format!("{r}/"))),
+            "route {r} has no row in endpoints.md"
+        );
+    }
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    let folder = a
+        .post(
+            "storage/folders",
+            RequestOptions::default().json(json!({"name": "F", "parent_id": "root"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let file = upload(&a, "root", "x.txt", b"x").await;
+    let event = a
+        .post(
+            "cal/calendars/primary/events",
+            RequestOptions::default().json(json!({"name": "E", "start": "2019-01-01T12:30:00Z", "end": "2019-01-01T13:30:00Z"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let http = cloud_core::reqwest::Client::new();
+    for (methods, path) in &rows {
+        let id = if path.contains("folders/<id>") {
+            folder.data["id"].as_str().unwrap().to_owned()
+        } else {
+            file.data["id"].as_str().unwrap().to_owned()
+        };
+        let concrete = path
+            .replace("<v>", "v1")
+            .replace("<acct>", "me")
+            .replace("<id>", &id)
+            .replace("<cal>", "primary")
+            .replace("<event>", event.data["id"].as_str().unwrap());
+        let url = match concrete.strip_prefix('/') {
+            Some(p) => format!("{}/{p}", emu.base_url().trim_end_matches('/')),
+            None => format!("{}/v1/{concrete}", emu.base_url().trim_end_matches('/')),
+        };
+        let auth = if path.contains("/accounts") && !path.contains("<acct>") {
+            format!("APIKey {}", emu.api_key())
+        } else if path.contains("meta/") {
+            format!("Bearer {}", emu.meta_token())
+        } else {
+            format!("Bearer {}", emu.token())
+        };
+        for m in methods {
+            let resp = http
+                .request(m.parse().unwrap(), &url)
+                .header("Authorization", &auth)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            assert!(
+                status != 405
+                    && !(status == 404
+                        && (body.is_empty()
+                            || body.contains("The requested resource was not found"))),
+                "{m} {path} ({url}): {status} {body}"
+            );
+        }
+    }
+}

@@ -696,3 +696,79 @@ async fn the_emulator_program_takes_its_flags() {
         .unwrap();
     assert_eq!(listing["children"].as_array().map(Vec::len), Some(3));
 }
+
+/// The endpoint table of the docs (`emulator::endpoints`) against the emulator: every row's
+/// methods on its path are routed (an answer of the handler, not the router's bare 404 or
+/// 405), and every route of the emulator has a row, so the table cannot drift.
+#[tokio::test]
+async fn the_endpoint_table_matches_the_routes() {
+    let table = include_str!("../src/emulator/endpoints.md");
+    let routes = include_str!("../src/emulator/routes.rs");
+    let placeholder = |p: &str, with: &str| {
+        let mut out = String::new();
+        let mut rest = p;
+        while let Some(i) = rest.find('<') {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find('>').map(|j| i + j + 1).unwrap_or(rest.len());
+            out.push_str(with);
+            rest = &rest[end..];
+            rest = rest.strip_prefix('/').unwrap_or(rest);
+        }
+        out + rest
+    };
+    let mut rows = Vec::new();
+    for line in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| method"))
+    {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let methods: Vec<String> = cells[0]
+            .trim_start_matches("| ")
+            .split(", ")
+            .map(str::to_owned)
+            .collect();
+        let path = cells[1].trim_matches('`').to_owned();
+        rows.push((methods, path));
+    }
+    assert!(rows.len() >= 15, "{} rows", rows.len());
+    // Every route has a row ("X/" is covered by a row "X/<name>/").
+    let covered: Vec<String> = rows.iter().map(|(_, p)| placeholder(p, "*")).collect();
+    for r in routes
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+    {
+        let r = r.split('"').next().unwrap();
+        let r = r.strip_prefix("/api/{v}").unwrap_or(r);
+        let r = r.replace("{*path}", "*").replace("{uuid}/", "*");
+        assert!(
+            covered.contains(&r) || covered.contains(&format!("{r}*")),
+            "route {r} has no row in endpoints.md"
+        );
+    }
+    // Every row is routed.
+    let emu = Emulator::start().await.unwrap();
+    let http = cloud_core::reqwest::Client::new();
+    for (methods, path) in &rows {
+        let concrete = placeholder(path, "docs/");
+        let url = if concrete.starts_with("/oauth/") {
+            format!("{}{}", emu.base_url(), &concrete[1..])
+        } else {
+            format!("{}api/2{concrete}", emu.base_url())
+        };
+        for m in methods {
+            let resp = http
+                .request(m.parse().unwrap(), &url)
+                .basic_auth(emu.key(), Some(emu.password()))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let body = resp.bytes().await.unwrap();
+            assert_ne!(status, 405, "{m} {path}: not routed");
+            assert!(
+                !(status == 404 && body.is_empty()),
+                "{m} {path}: the router's 404"
+            );
+        }
+    }
+}

@@ -19,6 +19,10 @@
 //! `faults().expire_tokens()` revokes every account token issued so far (401
 //! `unauthorized`); [`Emulator::issue_token`] gives a new one.
 
+/// The endpoints the emulator serves, with the generic call a user writes for each.
+#[doc = include_str!("endpoints.md")]
+pub mod endpoints {}
+
 mod routes;
 mod state;
 

@@ -24,6 +24,10 @@
 //! `404 {"path": ["Path does not exist"]}`. Throttling (503 with `X-Throttle`, 429 with
 //! `Retry-After`) comes from cloud-core's fault plan.
 
+/// The endpoints the emulator serves, with the generic call a user writes for each.
+#[doc = include_str!("endpoints.md")]
+pub mod endpoints {}
+
 mod oauth1;
 mod routes;
 mod state;

@@ -205,8 +205,21 @@ fn installed_emulator(app: &Path, registry: &Path, target: &Path, version: &str)
     let root_dir = app.join("installed");
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(app)
-        .args(["install", "--quiet", "--debug", "--registry", REGISTRY, "acd"])
-        .args(["--version", &format!("={version}"), "--features", "emulator", "--root"])
+        .args([
+            "install",
+            "--quiet",
+            "--debug",
+            "--registry",
+            REGISTRY,
+            "acd",
+        ])
+        .args([
+            "--version",
+            &format!("={version}"),
+            "--features",
+            "emulator",
+            "--root",
+        ])
         .arg(&root_dir);
     env(&mut c, registry, target);
     run_cmd(&mut c)?;
