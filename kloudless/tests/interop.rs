@@ -142,3 +142,40 @@ async fn interop_the_original_sdk_drives_the_emulator() {
         r["py_file_sha256"].as_str().unwrap()
     );
 }
+
+/// The original SDK against an emulator scripted from Python over its control API: a 503
+/// burst surfaced as `ServerException`, the request log (credentials redacted), a reset, a
+/// clean run, then expired tokens surfaced as `AuthorizationException`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_python_scripts_the_emulator_over_its_control_api() {
+    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()
+        .and_then(|mut v| v.pop())
+    else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/kloudless_control.py"
+    );
+    let out = tokio::process::Command::new(&py)
+        .args([script, &emu.base_url(), emu.token()])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
+    assert_eq!(r["after_burst"], "before-reset");
+    assert_eq!(r["logged"], 3);
+    assert_eq!(r["authorization_redacted"], true);
+    assert_eq!(r["after_reset"], 404);
+    assert_eq!(r["clean_root"], serde_json::json!(["after-reset"]));
+    assert_eq!(r["expired"], 401);
+}

@@ -208,3 +208,40 @@ async fn interop_the_original_oauth_client_drives_the_emulator() {
         r["python_file_sha256"].as_str().unwrap()
     );
 }
+
+/// The original client against an emulator scripted from Python over its control API: a 503
+/// burst surfaced as the original's `ResponseError`, the request log (credentials redacted),
+/// a reset and a clean run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_python_scripts_the_emulator_over_its_control_api() {
+    let Some(py) = python() else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let r = run_script(
+        &py,
+        "smartfile_control.py",
+        &[&emu.base_url(), emu.key(), emu.password()],
+    )
+    .await;
+    assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
+    assert_eq!(r["after_burst_size"], 20);
+    assert_eq!(
+        r["logged"],
+        serde_json::json!([
+            "GET /api/2/path/info/before-reset.txt/",
+            "GET /api/2/path/info/before-reset.txt/",
+            "GET /api/2/path/info/before-reset.txt/"
+        ])
+    );
+    assert_eq!(r["authorization_redacted"], true);
+    assert_eq!(r["after_reset"], 404);
+    assert_eq!(r["clean_children"], serde_json::json!(["after-reset.txt"]));
+    // Off unless enabled: another emulator answers the prefix as an unknown path.
+    let off = Emulator::start().await.unwrap();
+    let resp = cloud_core::reqwest::get(format!("{}__emulator/", off.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}

@@ -61,6 +61,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.client_secret = cloud_core::Secret::new(secret);
     }
     let emu = Emulator::start_with(config).await?;
+    if args.control {
+        emu.enable_control();
+    }
     // The environment variables of the earlier example still work.
     let seed = args
         .seed_files

@@ -175,6 +175,20 @@ impl Emulator {
         self.server.log()
     }
 
+    /// Turns on the control API (`/__emulator/...`: reset, faults, token expiry, the request
+    /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
+    /// empties the storage; tokens stay valid.
+    pub fn enable_control(&self) {
+        let app = Arc::clone(&self.app);
+        let (name, quota) = (self.config.app_name.clone(), self.config.quota);
+        let reset = move || {
+            if let Ok(mut s) = app.state.lock() {
+                *s = state::State::new(&name, quota);
+            }
+        };
+        self.server.harness().enable_control(Some(Arc::new(reset)));
+    }
+
     /// The token server (refresh counts).
     pub fn oauth(&self) -> &OAuth2Server {
         &self.oauth

@@ -34,6 +34,7 @@
 
 mod blob;
 mod clock;
+pub mod control;
 pub mod demo;
 mod faults;
 pub mod hostile;

@@ -23,11 +23,13 @@ use super::faults::{Fault, FaultPlan};
 use super::log::{LoggedRequest, RequestLog};
 use crate::error::Error;
 
-/// What an emulator shares with its tests: the fault plan and the request log.
+/// What an emulator shares with its tests: the fault plan, the request log, and the control
+/// API's switch and reset.
 #[derive(Clone, Debug, Default)]
 pub struct Harness {
     faults: FaultPlan,
     log: RequestLog,
+    control: super::control::Control,
 }
 
 impl Harness {
@@ -44,6 +46,20 @@ impl Harness {
     /// The request log.
     pub fn log(&self) -> &RequestLog {
         &self.log
+    }
+
+    /// The control API (off until [`Harness::enable_control`]).
+    pub fn control(&self) -> &super::control::Control {
+        &self.control
+    }
+
+    /// Turns the control API on (`/__emulator/...`, see [`super::control`]), with the
+    /// emulator's storage reset when it has one.
+    pub fn enable_control(&self, reset: Option<super::control::ResetFn>) {
+        if let Some(r) = reset {
+            self.control.set_reset(r);
+        }
+        self.control.enable();
     }
 }
 
@@ -276,6 +292,20 @@ async fn handle(
 ) -> Result<Response<Body>, BoxError> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    if harness.control().enabled()
+        && (path == super::control::CONTROL_PREFIX
+            || path.starts_with(&format!("{}/", super::control::CONTROL_PREFIX)))
+    {
+        return Ok(super::control::serve(
+            harness.control(),
+            harness.faults(),
+            harness.log(),
+            &method,
+            &path,
+            Body::new(req.into_body()),
+        )
+        .await);
+    }
     harness.log().push(LoggedRequest {
         method: method.to_string(),
         path: path.clone(),

@@ -55,6 +55,8 @@ pub struct Args {
     pub seed_files: Option<usize>,
     /// `--help` or `-h` was given.
     pub help: bool,
+    /// `--control`: serve the control API (`/__emulator/...`, see [`super::control`]).
+    pub control: bool,
     /// The credential flags given, by name without the dashes (`client-id`).
     pub credentials: std::collections::BTreeMap<String, String>,
     /// Other `--name VALUE` flags the binary declared (`cache`).
@@ -71,6 +73,10 @@ impl Args {
         while let Some(a) = it.next() {
             if a == "--help" || a == "-h" {
                 out.help = true;
+                continue;
+            }
+            if a == "--control" {
+                out.control = true;
                 continue;
             }
             let Some(flag) = a.strip_prefix("--") else {
@@ -134,7 +140,9 @@ pub fn help(binary: &str, what: &str, extra: &[(&str, &str)], fields: &[(&str, &
     let mut s = format!(
         "{binary}: {what}\n\nUsage: {binary} [--addr 127.0.0.1:PORT] [--seed-files N] [FLAGS]\n\n\
          Prints one JSON line on stdout (the fields below), then serves until Ctrl-C or SIGTERM.\n\n\
-         Flags:\n  --addr HOST:PORT   where to listen, loopback only (default 127.0.0.1:0, a free port)\n"
+         Flags:\n  --addr HOST:PORT   where to listen, loopback only (default 127.0.0.1:0, a free port)\n\
+         \x20 --control          serve the control API under /__emulator/ (reset, faults, token\n\
+         \x20                    expiry, the request log; GET /__emulator/ lists the routes)\n"
     );
     for (flag, help) in extra {
         s.push_str(&format!("  {flag:<18} {help}\n"));
@@ -237,6 +245,7 @@ mod tests {
                 "K",
                 "--cache",
                 "/c",
+                "--control",
             ]),
             &["key"],
             &["cache"],
@@ -246,7 +255,7 @@ mod tests {
         assert_eq!(a.seed_files, Some(5));
         assert_eq!(a.credential("key"), Some("K"));
         assert_eq!(a.other.get("cache").map(String::as_str), Some("/c"));
-        assert!(!a.help);
+        assert!(!a.help && a.control);
         assert!(Args::parse(&s(&["-h"]), &[], &[]).unwrap().help);
         for bad in [
             &["--key", "K"][..],

@@ -56,6 +56,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.api_key = cloud_core::Secret::new(k);
     }
     let emu = Emulator::start_with(config).await?;
+    if args.control {
+        emu.enable_control();
+    }
     let mut info = emu.info();
     let seed = args
         .seed_files

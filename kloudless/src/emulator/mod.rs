@@ -173,6 +173,19 @@ impl Emulator {
         self.server.log()
     }
 
+    /// Turns on the control API (`/__emulator/...`: reset, faults, token expiry, the request
+    /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
+    /// empties the storage; tokens stay valid.
+    pub fn enable_control(&self) {
+        let app = Arc::clone(&self.app);
+        let reset = move || {
+            if let Ok(mut s) = app.state.lock() {
+                *s = state::State::new();
+            }
+        };
+        self.server.harness().enable_control(Some(Arc::new(reset)));
+    }
+
     /// How many files and folders the emulator holds (the root included).
     pub fn node_count(&self) -> usize {
         self.app.lock().nodes.len()

@@ -64,6 +64,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.redirect_uri(uri.clone());
     }
     let emu = Emulator::start_with(config).await?;
+    if args.control {
+        emu.enable_control();
+    }
     let mut info = emu.info();
     let seed = args
         .seed_files

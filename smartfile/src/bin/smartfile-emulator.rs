@@ -68,6 +68,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.client_secret = cloud_core::Secret::new(s);
     }
     let emu = Emulator::start_with(config).await?;
+    if args.control {
+        emu.enable_control();
+    }
     let seed = args
         .seed_files
         .or(std::env::var("SMARTFILE_EMULATOR_SEED_FILES")

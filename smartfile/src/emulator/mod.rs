@@ -209,6 +209,22 @@ impl Emulator {
         self.server.log()
     }
 
+    /// Turns on the control API (`/__emulator/...`: reset, faults, token expiry, the request
+    /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
+    /// empties the storage; tokens stay valid.
+    pub fn enable_control(&self) {
+        let app = Arc::clone(&self.app);
+        let reset = move || {
+            if let Ok(mut s) = app.state.lock() {
+                // The OAuth grants stay (as the tokens of the other emulators do).
+                let oauth = std::mem::take(&mut s.oauth);
+                *s = state::State::new();
+                s.oauth = oauth;
+            }
+        };
+        self.server.harness().enable_control(Some(Arc::new(reset)));
+    }
+
     /// Throttles the next `times` requests on `route` as SmartFile did in 2012–13: 503 with
     /// `X-Throttle: throttled; next=<seconds> sec`.
     pub fn throttle(&self, times: u32, route: Route, seconds: f64) {

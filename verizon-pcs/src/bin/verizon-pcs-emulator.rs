@@ -60,6 +60,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.callback_url = u.clone();
     }
     let emu = Emulator::start_with(config).await?;
+    if args.control {
+        emu.enable_control();
+    }
     let seed = args
         .seed_files
         .or(std::env::var("VERIZON_EMULATOR_SEED_FILES")

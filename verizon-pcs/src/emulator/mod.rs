@@ -171,6 +171,20 @@ impl Emulator {
         self.server.log()
     }
 
+    /// Turns on the control API (`/__emulator/...`: reset, faults, token expiry, the request
+    /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
+    /// empties the storage; tokens stay valid.
+    pub fn enable_control(&self) {
+        let app = Arc::clone(&self.app);
+        let (quota, window) = (self.config.quota, self.config.journal_window);
+        let reset = move || {
+            if let Ok(mut s) = app.state.lock() {
+                *s = state::State::new(quota, window);
+            }
+        };
+        self.server.harness().enable_control(Some(Arc::new(reset)));
+    }
+
     /// The authorization server (token counts, direct token issue).
     pub fn oauth(&self) -> &OAuth2Server {
         &self.oauth
