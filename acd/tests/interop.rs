@@ -174,3 +174,35 @@ async fn interop_the_original_acdcli_drives_the_emulator() {
     assert_eq!(from_py_cache.get_root_id().await.unwrap(), emu.root_id());
     assert_eq!(from_py_cache.metadata_url().as_str(), emu.metadata_url());
 }
+
+/// acd_cli against an emulator scripted from Python over its control API: a 503 burst
+/// surfaced as acd_cli's `RequestError`, the request log (credentials redacted), a reset, a
+/// clean run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_python_scripts_the_emulator_over_its_control_api() {
+    let Some(py) = python() else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let cache = tempfile::tempdir().unwrap();
+    emu.write_cache(cache.path()).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/acd_control.py");
+    let out = tokio::process::Command::new(&py)
+        .args([script, &emu.base_url(), &cache.path().display().to_string()])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
+    assert_eq!(r["after_burst"], "before-reset");
+    assert_eq!(r["logged"], 3);
+    assert_eq!(r["authorization_redacted"], true);
+    assert_eq!(r["after_reset"], 404);
+    assert_eq!(r["clean_folders"], serde_json::json!(["after-reset"]));
+}

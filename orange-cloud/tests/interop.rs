@@ -184,3 +184,50 @@ async fn interop_the_original_client_drives_the_emulator() {
     assert_eq!(r["client_error"], e.to_string());
     assert_eq!(r["oauth_error_status"], 401);
 }
+
+/// The original client (CPython 2.7) against an emulator scripted from Python over its control
+/// API: a 503 burst surfaced as the original's `ClientError`, the request log (credentials
+/// redacted), a reset, a clean run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_python_scripts_the_emulator_over_its_control_api() {
+    let Some([py, path]) = cloud_core::emulator::interop_vars_or_skip(&[
+        "ORANGE_INTEROP_PYTHON",
+        "ORANGE_INTEROP_PYTHONPATH",
+    ])
+    .unwrap()
+    .and_then(|v| <[String; 2]>::try_from(v).ok()) else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let cfg = serde_json::json!({
+        "base_url": emu.base_url(),
+        "client_id": emu.client_id(),
+        "client_secret": emu.client_secret().expose(),
+        "redirect_uri": emu.redirect_uri(),
+        "refresh_token": emu.issue_token().refresh_token.expose(),
+    });
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/orange_control.py"
+    );
+    let out = tokio::process::Command::new(&py)
+        .arg(script)
+        .arg(cfg.to_string())
+        .env("PYTHONPATH", &path)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
+    assert_eq!(r["after_burst"], "before-reset");
+    assert_eq!(r["logged"], 3);
+    assert_eq!(r["authorization_redacted"], true);
+    assert_eq!(r["after_reset"], 404);
+    assert_eq!(r["clean_root"], serde_json::json!(["after-reset"]));
+}

@@ -20,14 +20,22 @@
 //! "drop_request_after": K bytes, "delay_ms": D, "expire_tokens": true}`: the same plan as
 //! [`FaultPlan`](super::FaultPlan) in Rust.
 //!
+//! One curl line per route (an emulator program started with `--control`):
+//!
 //! ```text
 //! $ acd-emulator --control --addr 127.0.0.1:8700 &
+//! $ curl 127.0.0.1:8700/__emulator/
 //! $ curl -X POST 127.0.0.1:8700/__emulator/faults -d '{"times": 3, "path": "/drive/v1/", "status": 503, "retry_after": "1"}'
+//! $ curl -X POST 127.0.0.1:8700/__emulator/faults -d '{"method": "GET", "path": "/cdproxy/", "drop_response_after": 65536}'
+//! $ curl -X DELETE 127.0.0.1:8700/__emulator/faults
+//! $ curl -X POST 127.0.0.1:8700/__emulator/tokens/expire
 //! $ curl 127.0.0.1:8700/__emulator/log
 //! $ curl -X DELETE 127.0.0.1:8700/__emulator/log
-//! $ curl -X POST 127.0.0.1:8700/__emulator/tokens/expire
 //! $ curl -X POST 127.0.0.1:8700/__emulator/reset
 //! ```
+//!
+//! From Rust, the same with each emulator's `enable_control()`. Each provider crate's interop
+//! tests script it from Python (`tests/interop/*_control.py`) while the original SDK runs.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
