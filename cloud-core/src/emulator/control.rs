@@ -18,7 +18,7 @@
 //! or "exact": "/path" (any when absent), then one of: "status": 503 (with "retry_after": "2",
 //! "body": "...", "headers": {"X-Throttle": "..."}), "drop_response_after": K bytes,
 //! "drop_request_after": K bytes, "delay_ms": D, "expire_tokens": true}`: the same plan as
-//! [`FaultPlan`](super::FaultPlan) in Rust.
+//! [`FaultPlan`] in Rust.
 //!
 //! One curl line per route (an emulator program started with `--control`):
 //!
