@@ -205,4 +205,6 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
     assert_eq!(r["authorization_redacted"], true);
     assert_eq!(r["after_reset"], 404);
     assert_eq!(r["clean_folders"], serde_json::json!(["after-reset"]));
+    assert_eq!(r["emptied"], serde_json::json!([]));
+    assert_eq!(r["restored"], serde_json::json!(["after-reset"]));
 }

@@ -230,4 +230,6 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
     assert_eq!(r["authorization_redacted"], true);
     assert_eq!(r["after_reset"], 404);
     assert_eq!(r["clean_root"], serde_json::json!(["after-reset"]));
+    assert_eq!(r["emptied"], 0);
+    assert_eq!(r["restored"], serde_json::json!(["after-reset"]));
 }

@@ -238,6 +238,10 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
     assert_eq!(r["authorization_redacted"], true);
     assert_eq!(r["after_reset"], 404);
     assert_eq!(r["clean_children"], serde_json::json!(["after-reset.txt"]));
+    assert_eq!(
+        (r["emptied"].as_u64(), r["restored"].as_u64()),
+        (Some(0), Some(5))
+    );
     // Off unless enabled: another emulator answers the prefix as an unknown path.
     let off = Emulator::start().await.unwrap();
     let resp = cloud_core::reqwest::get(format!("{}__emulator/", off.base_url()))

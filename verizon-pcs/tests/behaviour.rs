@@ -852,3 +852,73 @@ async fn the_emulator_program_takes_its_flags() {
     let listing = cloud.metadata("/VZMOBILE/seed").await.unwrap();
     assert_eq!(listing.files.len(), 3);
 }
+
+/// The control API over HTTP (no published original to drive it from Python): a fault rule
+/// as JSON, the log, a dump, a reset, the dump loaded back.
+#[tokio::test]
+async fn the_control_api_scripts_the_emulator() {
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let cloud = authed(&emu);
+    put(&cloud, "/VZMOBILE", "kept.txt", b"kept").await;
+    let http = cloud_core::reqwest::Client::new();
+    let root = emu.api_cloud().replace("/cloud/1", "");
+    let control =
+        |m: &str, p: &str| http.request(m.parse().unwrap(), format!("{root}/__emulator{p}"));
+    let added = control("POST", "/faults")
+        .body(r#"{"times": 1, "method": "GET", "path": "/cloud/1/metadata", "status": 404}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    assert!(cloud.file_metadata("/VZMOBILE/kept.txt").await.is_err());
+    assert_eq!(
+        cloud
+            .file_metadata("/VZMOBILE/kept.txt")
+            .await
+            .unwrap()
+            .size,
+        4
+    );
+    let log: serde_json::Value = control("GET", "/log")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let log = log.as_array().unwrap();
+    let metadata: Vec<_> = log
+        .iter()
+        .filter(|e| e["path"] == "/cloud/1/metadata/VZMOBILE/kept.txt")
+        .collect();
+    assert_eq!(metadata.len(), 2, "{log:?}");
+    assert!(metadata
+        .iter()
+        .all(|e| e["headers"]["authorization"] == "***"));
+    let fixture = control("GET", "/state")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    control("POST", "/reset").send().await.unwrap();
+    assert!(cloud.file_metadata("/VZMOBILE/kept.txt").await.is_err());
+    let loaded = control("PUT", "/state").body(fixture).send().await.unwrap();
+    assert_eq!(loaded.status(), 200);
+    assert_eq!(
+        cloud
+            .file_metadata("/VZMOBILE/kept.txt")
+            .await
+            .unwrap()
+            .size,
+        4
+    );
+    let refused = control("PUT", "/state")
+        .body(r#"{"nodes": 7}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}

@@ -3,13 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use cloud_core::emulator::Blob;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Content {
+    #[serde(with = "cloud_core::emulator::blob_serde")]
     pub blob: Blob,
     pub md5: String,
     pub content_type: String,
@@ -56,7 +57,7 @@ pub(crate) struct ContentView<'a> {
     version: i64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct NodeRec {
     pub id: String,
     pub name: Option<String>,
@@ -74,7 +75,7 @@ pub(crate) struct NodeRec {
     pub is_root: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct State {
     pub nodes: HashMap<String, NodeRec>,
     pub root: String,

@@ -53,4 +53,11 @@ except RequestError as e:
     out["after_reset"] = e.status_code
 c.create_folder("after-reset")
 out["clean_folders"] = sorted(n["name"] for n in c.get_folder_list() if n.get("name"))
+
+# A fixture: the state dumped, the emulator reset, the dump loaded back.
+fixture = control("GET", "/state")
+control("POST", "/reset")
+out["emptied"] = sorted(n["name"] for n in c.get_folder_list() if n.get("name"))
+control("PUT", "/state", fixture)
+out["restored"] = sorted(n["name"] for n in c.get_folder_list() if n.get("name"))
 print(json.dumps(out))

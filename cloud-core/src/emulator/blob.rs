@@ -392,3 +392,63 @@ mod tests {
         );
     }
 }
+
+/// A blob in a state dump (the control API's `GET /__emulator/state`): its bytes as standard
+/// base64, loaded back into memory. Use with `#[serde(with = "cloud_core::emulator::blob_serde")]`
+/// (and [`blob_serde::option`] for an `Option<Blob>`). A synthetic blob is dumped as its bytes.
+pub mod blob_serde {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Blob, Content};
+
+    fn bytes_of(blob: &Blob) -> std::io::Result<Vec<u8>> {
+        match &blob.inner.content {
+            Content::File(p) => std::fs::read(p),
+            Content::Memory(b) => Ok(b.to_vec()),
+            Content::Synthetic => {
+                let len = usize::try_from(blob.len()).map_err(std::io::Error::other)?;
+                Ok(Blob::synthetic_bytes(0, len))
+            }
+        }
+    }
+
+    /// Serializes a blob as base64.
+    pub fn serialize<S: Serializer>(blob: &Blob, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = bytes_of(blob).map_err(serde::ser::Error::custom)?;
+        base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .serialize(s)
+    }
+
+    /// Reads a blob back from base64 (held in memory).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Blob, D::Error> {
+        let text = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map(Blob::from_bytes)
+            .map_err(serde::de::Error::custom)
+    }
+
+    /// The same for an `Option<Blob>` (`null` for none).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        use super::super::Blob;
+
+        /// Serializes an optional blob.
+        pub fn serialize<S: Serializer>(blob: &Option<Blob>, s: S) -> Result<S::Ok, S::Error> {
+            match blob {
+                Some(b) => super::serialize(b, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads an optional blob.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Blob>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] Blob);
+            Option::<Wrap>::deserialize(d).map(|w| w.map(|Wrap(b)| b))
+        }
+    }
+}

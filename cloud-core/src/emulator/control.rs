@@ -8,6 +8,8 @@
 //! |---|---|
 //! | `GET /__emulator/` | lists these routes |
 //! | `POST /__emulator/reset` | empties the emulator's storage (tokens stay valid); 501 when the emulator has no reset |
+//! | `GET /__emulator/state` | the storage as JSON (file bodies in base64): a fixture to keep |
+//! | `PUT /__emulator/state` | replaces the storage with such a dump (a test suite starts from its fixture); 400 for JSON that is not a state of this emulator |
 //! | `POST /__emulator/faults` | adds a fault rule (JSON below) |
 //! | `DELETE /__emulator/faults` | removes every pending rule |
 //! | `POST /__emulator/tokens/expire` | expires every access token issued so far |
@@ -32,6 +34,8 @@
 //! $ curl 127.0.0.1:8700/__emulator/log
 //! $ curl -X DELETE 127.0.0.1:8700/__emulator/log
 //! $ curl -X POST 127.0.0.1:8700/__emulator/reset
+//! $ curl 127.0.0.1:8700/__emulator/state > fixture.json
+//! $ curl -X PUT 127.0.0.1:8700/__emulator/state --data-binary @fixture.json
 //! ```
 //!
 //! From Rust, the same with each emulator's `enable_control()`. Each provider crate's interop
@@ -54,6 +58,12 @@ pub const CONTROL_PREFIX: &str = "/__emulator";
 /// Empties an emulator's storage ([`Control::set_reset`]).
 pub type ResetFn = Arc<dyn Fn() + Send + Sync>;
 
+/// Dumps an emulator's storage as JSON ([`Control::set_state`]).
+pub type DumpFn = Arc<dyn Fn() -> Result<Value, String> + Send + Sync>;
+
+/// Replaces an emulator's storage with a dump ([`Control::set_state`]).
+pub type LoadFn = Arc<dyn Fn(Value) -> Result<(), String> + Send + Sync>;
+
 /// Whether the control API answers, and the emulator's reset (shared by a harness's clones).
 #[derive(Clone, Default)]
 pub struct Control {
@@ -64,6 +74,7 @@ pub struct Control {
 struct Inner {
     enabled: bool,
     reset: Option<ResetFn>,
+    state: Option<(DumpFn, LoadFn)>,
 }
 
 impl fmt::Debug for Control {
@@ -94,9 +105,45 @@ impl Control {
         }
     }
 
+    /// Sets how `GET`/`PUT /__emulator/state` dump and load the storage.
+    pub fn set_state(&self, dump: DumpFn, load: LoadFn) {
+        if let Ok(mut i) = self.inner.lock() {
+            i.state = Some((dump, load));
+        }
+    }
+
     fn reset(&self) -> Option<ResetFn> {
         self.inner.lock().ok().and_then(|i| i.reset.clone())
     }
+
+    fn state(&self) -> Option<(DumpFn, LoadFn)> {
+        self.inner.lock().ok().and_then(|i| i.state.clone())
+    }
+}
+
+/// The dump and load of an emulator's `Mutex<S>` storage through serde, for
+/// [`Control::set_state`]: `get` finds the mutex in the shared `owner` (the emulator's app).
+pub fn serde_state<T, S>(owner: Arc<T>, get: fn(&T) -> &Mutex<S>) -> (DumpFn, LoadFn)
+where
+    T: Send + Sync + 'static,
+    S: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    let for_load = Arc::clone(&owner);
+    let dump: DumpFn = Arc::new(move || {
+        let s = get(&owner)
+            .lock()
+            .map_err(|_| "the state's lock is poisoned")?;
+        serde_json::to_value(&*s).map_err(|e| e.to_string())
+    });
+    let load: LoadFn = Arc::new(move |v| {
+        let new: S = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        let mut s = get(&for_load)
+            .lock()
+            .map_err(|_| "the state's lock is poisoned")?;
+        *s = new;
+        Ok(())
+    });
+    (dump, load)
 }
 
 fn answer(status: StatusCode, body: Value) -> Response<Body> {
@@ -130,7 +177,8 @@ pub(crate) async fn serve(
         ("GET", "") => answer(
             StatusCode::OK,
             json!({"routes": [
-                "POST /__emulator/reset", "POST /__emulator/faults", "DELETE /__emulator/faults",
+                "POST /__emulator/reset", "GET /__emulator/state", "PUT /__emulator/state",
+                "POST /__emulator/faults", "DELETE /__emulator/faults",
                 "POST /__emulator/tokens/expire", "GET /__emulator/log", "DELETE /__emulator/log",
             ]}),
         ),
@@ -144,6 +192,35 @@ pub(crate) async fn serve(
                 json!({"error": "this emulator has no reset"}),
             ),
         },
+        ("GET", "/state") => match control.state() {
+            Some((dump, _)) => match dump() {
+                Ok(v) => answer(StatusCode::OK, v),
+                Err(e) => answer(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e})),
+            },
+            None => answer(
+                StatusCode::NOT_IMPLEMENTED,
+                json!({"error": "this emulator cannot dump its state"}),
+            ),
+        },
+        ("PUT", "/state") => {
+            let Some((_, load)) = control.state() else {
+                return answer(
+                    StatusCode::NOT_IMPLEMENTED,
+                    json!({"error": "this emulator cannot load a state"}),
+                );
+            };
+            let bytes = match axum::body::to_bytes(body, 1 << 30).await {
+                Ok(b) => b,
+                Err(e) => return bad(format!("body: {e}")),
+            };
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(v) => match load(v) {
+                    Ok(()) => answer(StatusCode::OK, json!({"loaded": true})),
+                    Err(e) => bad(format!("not a state of this emulator: {e}")),
+                },
+                Err(e) => bad(format!("a JSON state: {e}")),
+            }
+        }
         ("POST", "/faults") => {
             let bytes = match axum::body::to_bytes(body, 1 << 20).await {
                 Ok(b) => b,

@@ -58,7 +58,7 @@ pub const AWKWARD_NAMES: &[&str] = &[
     "party 🎉.txt",
 ];
 
-pub use blob::{parse_range, serve_blob, Blob, BlobStore};
+pub use blob::{blob_serde, parse_range, serve_blob, Blob, BlobStore};
 pub use clock::{Decided, SkipWaits};
 pub use faults::{Fault, FaultPlan, Route};
 pub use interop::{interop_env, interop_vars_or_skip, InteropEnv, REQUIRE_INTEROP};

@@ -33,6 +33,19 @@ impl<T> Tracked<T> {
     }
 }
 
+/// A state dump holds the value only (a loaded state starts at generation 0).
+impl<T: serde::Serialize> serde::Serialize for Tracked<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Tracked<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Tracked::new)
+    }
+}
+
 impl<T> Deref for Tracked<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -10,22 +10,24 @@ use cloud_core::emulator::{Blob, ListCache, Tracked};
 
 pub(crate) const ACCOUNT_ID: i64 = 123;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Node {
     pub id: String,
     pub name: String,
     pub parent: Option<String>,
+    #[serde(with = "cloud_core::emulator::blob_serde::option")]
     pub blob: Option<Blob>,
     pub created: String,
     pub modified: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// The nodes by id; changed only through `modify()`, so that `listing` knows when it is
     /// stale.
     pub nodes: Tracked<HashMap<String, Node>>,
     /// The last folder listed, in listing order.
+    #[serde(skip)]
     pub listing: ListCache<String>,
     pub events: Vec<Value>,
     pub calendars: BTreeMap<String, Value>,

@@ -53,6 +53,13 @@ except NotFoundException as e:
 account.post("storage/folders", json={"parent_id": "root", "name": "after-reset"})
 out["clean_root"] = sorted(o.data["name"] for o in account.get("storage/folders/root/contents"))
 
+# A fixture: the state dumped, the emulator reset, the dump loaded back.
+fixture = control("GET", "/state")
+control("POST", "/reset")
+out["emptied"] = len(list(account.get("storage/folders/root/contents")))
+control("PUT", "/state", fixture)
+out["restored"] = sorted(o.data["name"] for o in account.get("storage/folders/root/contents"))
+
 control("POST", "/tokens/expire")
 try:
     account.get("storage/folders/root")

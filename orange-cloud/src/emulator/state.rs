@@ -10,15 +10,16 @@ use serde_json::{json, Value};
 
 use cloud_core::emulator::Blob;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Entry {
+    #[serde(with = "cloud_core::emulator::blob_serde::option")]
     pub blob: Option<Blob>,
     pub mime: String,
     pub created: String,
     pub modified: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     pub entries: BTreeMap<String, Entry>,
     pub quota: u64,

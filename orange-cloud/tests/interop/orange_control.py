@@ -60,4 +60,11 @@ except ClientError as e:
     out["after_reset"] = e.response.status_code
 m.folders.create("after-reset")
 out["clean_root"] = sorted(s.name for s in m.folders.get().subfolders)
+
+# A fixture: the state dumped, the emulator reset, the dump loaded back.
+fixture = control("GET", "/state")
+control("POST", "/reset")
+out["emptied"] = len(m.folders.get().subfolders)
+control("PUT", "/state", fixture)
+out["restored"] = sorted(s.name for s in m.folders.get().subfolders)
 print(json.dumps(out))

@@ -222,6 +222,24 @@ impl Emulator {
                 s.oauth = oauth;
             }
         };
+        // A dump leaves out the OAuth grants (secrets, and this instance's): a load keeps
+        // the current ones, as a reset does.
+        let (dump, load_all) =
+            cloud_core::emulator::control::serde_state(Arc::clone(&self.app), |a| &a.state);
+        let app = Arc::clone(&self.app);
+        let load: cloud_core::emulator::control::LoadFn = Arc::new(move |v| {
+            let oauth = app
+                .state
+                .lock()
+                .map(|mut s| std::mem::take(&mut s.oauth))
+                .map_err(|_| "the state's lock is poisoned")?;
+            let result = load_all(v);
+            if let Ok(mut s) = app.state.lock() {
+                s.oauth = oauth;
+            }
+            result
+        });
+        self.server.harness().control().set_state(dump, load);
         self.server.harness().enable_control(Some(Arc::new(reset)));
     }
 

@@ -7,14 +7,15 @@ use serde_json::{json, Value};
 
 use cloud_core::emulator::{Blob, ListCache, Tracked};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Entry {
     pub id: u64,
+    #[serde(with = "cloud_core::emulator::blob_serde::option")]
     pub blob: Option<Blob>,
     pub time: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct OAuthTokens {
     /// request token -> (secret, verifier, callback)
     pub request: HashMap<String, (String, String, Option<String>)>,
@@ -22,16 +23,19 @@ pub(crate) struct OAuthTokens {
     pub access: HashMap<String, String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// Every item by normalised absolute path; directories have no blob. `/` always exists.
     /// Every entry by normalised path; changed only through `modify()`, so that `listing`
     /// knows when it is stale.
     pub entries: Tracked<BTreeMap<String, Entry>>,
     /// The last folder paged through, its children's paths in order.
+    #[serde(skip)]
     pub listing: ListCache<String>,
     pub next_id: u64,
     pub tasks: HashMap<String, Value>,
+    /// Not in a dump (secrets of this instance's grants); a load keeps the current ones.
+    #[serde(skip)]
     pub oauth: OAuthTokens,
 }
 

@@ -54,4 +54,11 @@ except ResponseError as e:
     out["after_reset"] = e.status_code
 api.upload("after-reset.txt", io.StringIO("clean"))
 out["clean_children"] = sorted(c["name"] for c in api.get("/path/info", "/", children="on")["children"])
+
+# A fixture: the state dumped, the emulator reset, the dump loaded back, the file read again.
+fixture = control("GET", "/state")
+control("POST", "/reset")
+out["emptied"] = len(api.get("/path/info", "/", children="on")["children"])
+control("PUT", "/state", fixture)
+out["restored"] = api.get("/path/info/after-reset.txt")["size"]
 print(json.dumps(out))

@@ -182,6 +182,9 @@ impl Emulator {
                 *s = state::State::new(quota, window);
             }
         };
+        let (dump, load) =
+            cloud_core::emulator::control::serde_state(Arc::clone(&self.app), |a| &a.state);
+        self.server.harness().control().set_state(dump, load);
         self.server.harness().enable_control(Some(Arc::new(reset)));
     }
 

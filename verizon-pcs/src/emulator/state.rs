@@ -11,8 +11,9 @@ use cloud_core::emulator::{Blob, ListCache};
 /// The virtual folders at the root.
 pub const VIRTUAL_FOLDERS: &[&str] = &["VZMOBILE", "VZWEB", "MyComputer"];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileEntry {
+    #[serde(with = "cloud_core::emulator::blob_serde")]
     pub blob: Blob,
     pub checksum: String,
     pub version: i64,
@@ -20,13 +21,13 @@ pub(crate) struct FileEntry {
     pub content_token: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FolderEntry {
     pub version: i64,
     pub version_created: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Node {
     File(FileEntry),
     Folder(FolderEntry),
@@ -42,7 +43,7 @@ pub(crate) struct Upload {
     pub chunks: BTreeMap<u32, Blob>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// Every live item by absolute path (`/VZMOBILE/a.jpg`); the root `/` is implicit.
     pub nodes: BTreeMap<String, Node>,
@@ -53,11 +54,14 @@ pub(crate) struct State {
     /// The oldest journal position still answerable.
     pub floor: u64,
     pub window: usize,
+    /// Uploads in progress are not part of a dump (their chunks are transient).
+    #[serde(skip)]
     pub uploads: HashMap<String, Upload>,
     pub next_id: u64,
     pub quota: u64,
     /// The last search's sorted hit paths, kept while `seq` is unchanged: paging through a
     /// large result then costs one page, not one sort, per request.
+    #[serde(skip)]
     pub search_cache: ListCache<String>,
 }
 
