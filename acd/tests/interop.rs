@@ -188,17 +188,15 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
     let cache = tempfile::tempdir().unwrap();
     emu.write_cache(cache.path()).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/acd_control.py");
-    let out = tokio::process::Command::new(&py)
-        .args([script, &emu.base_url(), &cache.path().display().to_string()])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cache_dir = cache.path().display().to_string();
+    let r = cloud_core::emulator::run_python_json(
+        &py,
+        script.as_ref(),
+        &[&emu.base_url(), &cache_dir],
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
     assert_eq!(r["after_burst"], "before-reset");
     assert_eq!(r["logged"], 3);

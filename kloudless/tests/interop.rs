@@ -160,17 +160,14 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/kloudless_control.py"
     );
-    let out = tokio::process::Command::new(&py)
-        .args([script, &emu.base_url(), emu.token()])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = cloud_core::emulator::run_python_json(
+        &py,
+        script.as_ref(),
+        &[&emu.base_url(), emu.token()],
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(r["burst"], serde_json::json!([503, 503]), "{r}");
     assert_eq!(r["after_burst"], "before-reset");
     assert_eq!(r["logged"], 3);

@@ -820,11 +820,7 @@ async fn the_emulator_program_takes_its_flags() {
     let Some(bin) = option_env!("CARGO_BIN_EXE_verizon-pcs-emulator") else {
         return;
     };
-    let help = std::process::Command::new(bin)
-        .arg("--help")
-        .output()
-        .unwrap();
-    let help = String::from_utf8(help.stdout).unwrap();
+    let help = cloud_core::emulator::standalone::Program::help(bin.as_ref()).unwrap();
     for flag in [
         "--addr",
         "--seed-files N",

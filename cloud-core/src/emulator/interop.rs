@@ -51,3 +51,35 @@ pub fn interop_vars_or_skip(vars: &[&str]) -> Result<Option<Vec<String>>, String
         InteropEnv::Missing(why) => Err(format!("interop test required but cannot run: {why}")),
     }
 }
+
+/// Runs an interop script (`python script args...`, with extra environment variables such as
+/// `PYTHONPATH`) and decodes the one JSON object it prints; a failing script is an error
+/// carrying its standard error.
+pub async fn run_python_json(
+    python: &str,
+    script: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<serde_json::Value, String> {
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .map_err(|e| format!("{python}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed:\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "{}: not one JSON object ({e}):\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}

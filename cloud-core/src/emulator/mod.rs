@@ -61,7 +61,9 @@ pub const AWKWARD_NAMES: &[&str] = &[
 pub use blob::{blob_serde, parse_range, serve_blob, Blob, BlobStore};
 pub use clock::{Decided, SkipWaits};
 pub use faults::{Fault, FaultPlan, Route};
-pub use interop::{interop_env, interop_vars_or_skip, InteropEnv, REQUIRE_INTEROP};
+pub use interop::{
+    interop_env, interop_vars_or_skip, run_python_json, InteropEnv, REQUIRE_INTEROP,
+};
 pub use log::{LoggedRequest, RequestLog};
 pub use oauth2::{ClientAuthStyle, IssuedToken, OAuth2Server, OAuth2ServerConfig, TokenRejection};
 pub use proxy::ForwardProxy;

@@ -199,6 +199,12 @@ impl Program {
         }
     }
 
+    /// What `program --help` prints.
+    pub fn help(program: &std::path::Path) -> Result<String, Error> {
+        let out = std::process::Command::new(program).arg("--help").output()?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// A string field of the JSON line (empty when absent).
     pub fn field(&self, name: &str) -> String {
         self.info[name].as_str().unwrap_or_default().to_owned()
