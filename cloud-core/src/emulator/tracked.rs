@@ -65,6 +65,14 @@ impl<T> ListCache<T> {
         Self { kept: None }
     }
 
+    /// The list kept for `key` at `generation`, if that is the one kept.
+    pub fn peek(&self, key: &str, generation: u64) -> Option<Arc<Vec<T>>> {
+        match &self.kept {
+            Some((k, g, list)) if k == key && *g == generation => Some(Arc::clone(list)),
+            _ => None,
+        }
+    }
+
     /// The list kept for `key` at `generation`, or `compute`'s, which is then kept instead.
     pub fn get_or(
         &mut self,

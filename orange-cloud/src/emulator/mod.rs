@@ -201,11 +201,11 @@ impl Emulator {
             modified: t.clone(),
         };
         let dir = state::child_path("/", name, true);
-        s.entries.insert(dir.clone(), entry(None, ""));
+        s.entries.modify().insert(dir.clone(), entry(None, ""));
         let body = bytes::Bytes::from_static(b"seed");
         for i in 0..count {
             let blob = cloud_core::emulator::Blob::from_bytes(body.clone());
-            s.entries.insert(
+            s.entries.modify().insert(
                 state::child_path(&dir, &format!("seed-{i:07}.txt"), false),
                 entry(Some(blob), "text/plain"),
             );

@@ -16,7 +16,8 @@ use http::StatusCode;
 use serde_json::{json, Value};
 
 use super::state::{
-    child_path, file_type, id_of, name_of, now, parent_of, path_of, Entry, State as Tree,
+    child_path, children_of, descendants_of, file_type, id_of, name_of, now, parent_of, path_of,
+    Entry, State as Tree,
 };
 
 pub(crate) struct App {
@@ -155,28 +156,41 @@ async fn freespace(State(app): S, headers: HeaderMap) -> Response {
     Json(json!({"freespace": s.quota.saturating_sub(s.used())})).into_response()
 }
 
-fn listing(s: &Tree, path: &str, query: &[(String, String)], headers: &HeaderMap) -> Response {
+fn listing(s: &mut Tree, path: &str, query: &[(String, String)], headers: &HeaderMap) -> Response {
     if !s.entries.contains_key(path) {
         return not_found();
     }
     let urls = q(query, "showthumbnails").is_some();
-    let items = if flag(query, "flat") {
-        s.descendants(path)
-    } else {
-        s.children(path)
-    };
-    let b = base(headers);
+    let (flat, tree) = (flag(query, "flat"), flag(query, "tree"));
     let filter = q(query, "filter").map(str::to_ascii_lowercase);
-    let (folder_paths, file_paths): (Vec<&String>, Vec<&String>) =
-        items.iter().partition(|p| p.ends_with('/'));
-    let file_paths: Vec<&String> = if flag(query, "tree") {
-        Vec::new()
-    } else {
-        file_paths
+    // The folder's folders and (filtered) files, kept until the tree changes.
+    let key = format!("{path}\n{flat}\n{tree}\n{filter:?}");
+    let generation = s.entries.generation();
+    let Tree {
+        entries,
+        listed_folders,
+        listed_files,
+        ..
+    } = s;
+    let items = || {
+        if flat {
+            descendants_of(entries, path)
+        } else {
+            children_of(entries, path)
+        }
+    };
+    let folder_paths = listed_folders.get_or(&key, generation, || {
+        items().into_iter().filter(|p| p.ends_with('/')).collect()
+    });
+    let file_paths = listed_files.get_or(&key, generation, || {
+        if tree {
+            return Vec::new();
+        }
+        items()
             .into_iter()
+            .filter(|p| !p.ends_with('/'))
             .filter(|p| {
-                let kind = s
-                    .entries
+                let kind = entries
                     .get(p.as_str())
                     .map_or("FILE", |e| file_type(&e.mime));
                 match filter.as_deref() {
@@ -188,24 +202,26 @@ fn listing(s: &Tree, path: &str, query: &[(String, String)], headers: &HeaderMap
                 }
             })
             .collect()
-    };
+    });
+    let s = &*s;
+    let b = base(headers);
     let offset: usize = q(query, "offset").and_then(|o| o.parse().ok()).unwrap_or(0);
     let limit: usize = q(query, "limit").and_then(|l| l.parse().ok()).unwrap_or(0);
     // Cut before rendering: a page of a large folder renders only its own entries.
-    fn cut(v: Vec<&String>, offset: usize, limit: usize) -> Vec<&String> {
-        let it = v.into_iter().skip(offset);
+    fn cut(v: &[String], offset: usize, limit: usize) -> &[String] {
+        let v = v.get(offset..).unwrap_or(&[]);
         if limit > 0 {
-            it.take(limit).collect()
+            v.get(..limit).unwrap_or(v)
         } else {
-            it.collect()
+            v
         }
     }
-    let folders: Vec<Value> = cut(folder_paths, offset, limit)
-        .into_iter()
+    let folders: Vec<Value> = cut(&folder_paths, offset, limit)
+        .iter()
         .map(|p| Tree::folder_ref(p))
         .collect();
-    let files: Vec<Value> = cut(file_paths, offset, limit)
-        .into_iter()
+    let files: Vec<Value> = cut(&file_paths, offset, limit)
+        .iter()
         .map(|p| s.file_json(p, &b, urls))
         .collect();
     let id = id_of(path);
@@ -219,7 +235,7 @@ fn listing(s: &Tree, path: &str, query: &[(String, String)], headers: &HeaderMap
 
 async fn root_folder(State(app): S, headers: HeaderMap, Query(query): Q) -> Response {
     auth!(app, headers);
-    listing(&app.lock(), "/", &query, &headers)
+    listing(&mut app.lock(), "/", &query, &headers)
 }
 
 async fn get_folder(
@@ -230,7 +246,7 @@ async fn get_folder(
 ) -> Response {
     auth!(app, headers);
     match folder_path(&id) {
-        Some(p) => listing(&app.lock(), &p, &query, &headers),
+        Some(p) => listing(&mut app.lock(), &p, &query, &headers),
         None => not_found(),
     }
 }
@@ -276,7 +292,7 @@ async fn create_folder(State(app): S, headers: HeaderMap, body: Bytes) -> Respon
         return conflict(name);
     }
     let t = now();
-    s.entries.insert(
+    s.entries.modify().insert(
         path.clone(),
         Entry {
             blob: None,
@@ -304,9 +320,9 @@ fn relocate(s: &mut Tree, src: &str, dst: &str, keep: bool) {
         };
         let new_path = format!("{dst}{}", &p[src.len()..]);
         if !keep {
-            s.entries.remove(&p);
+            s.entries.modify().remove(&p);
         }
-        s.entries.insert(
+        s.entries.modify().insert(
             new_path,
             Entry {
                 modified: now(),
@@ -410,7 +426,7 @@ fn remove(app: &App, path: Option<String>) -> Response {
         gone.extend(s.descendants(&path));
     }
     for p in gone {
-        s.entries.remove(&p);
+        s.entries.modify().remove(&p);
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -527,7 +543,7 @@ async fn upload(State(app): S, headers: HeaderMap, mut mp: Multipart) -> Respons
     let stored_name = s.free_name(&dir, name, false);
     let path = child_path(&dir, &stored_name, false);
     let t = now();
-    s.entries.insert(
+    s.entries.modify().insert(
         path.clone(),
         Entry {
             blob: Some(blob),

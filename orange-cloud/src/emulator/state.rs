@@ -8,7 +8,7 @@ use base64::Engine;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use cloud_core::emulator::Blob;
+use cloud_core::emulator::{Blob, ListCache, Tracked};
 
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Entry {
@@ -21,8 +21,16 @@ pub(crate) struct Entry {
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
-    pub entries: BTreeMap<String, Entry>,
+    /// Every item by path; changed only through `modify()`, so that the listing caches know
+    /// when they are stale.
+    pub entries: Tracked<BTreeMap<String, Entry>>,
     pub quota: u64,
+    /// The last listing's folders and files (before the page cut): paging through a large
+    /// folder then costs one page per request, not a walk of the folder.
+    #[serde(skip)]
+    pub listed_folders: ListCache<String>,
+    #[serde(skip)]
+    pub listed_files: ListCache<String>,
 }
 
 pub(crate) fn now() -> String {
@@ -111,7 +119,12 @@ impl State {
                 modified: t,
             },
         );
-        Self { entries, quota }
+        Self {
+            entries: Tracked::new(entries),
+            quota,
+            listed_folders: ListCache::new(),
+            listed_files: ListCache::new(),
+        }
     }
 
     pub fn used(&self) -> u64 {
@@ -121,27 +134,8 @@ impl State {
             .sum()
     }
 
-    pub fn children(&self, dir: &str) -> Vec<String> {
-        let direct = |p: &&String| *p != "/" && parent_slice(p) == dir;
-        if dir == "/" {
-            return self.entries.keys().filter(direct).cloned().collect();
-        }
-        // Everything under `dir` sorts right after it: walk that range only.
-        self.entries
-            .range::<str, _>((std::ops::Bound::Excluded(dir), std::ops::Bound::Unbounded))
-            .map(|(p, _)| p)
-            .take_while(|p| p.starts_with(dir))
-            .filter(direct)
-            .cloned()
-            .collect()
-    }
-
     pub fn descendants(&self, dir: &str) -> Vec<String> {
-        self.entries
-            .keys()
-            .filter(|p| *p != "/" && *p != dir && (dir == "/" || p.starts_with(dir)))
-            .cloned()
-            .collect()
+        descendants_of(&self.entries, dir)
     }
 
     /// A free name `stem(n).ext` in `dir`.
@@ -182,4 +176,29 @@ impl State {
     pub fn folder_ref(path: &str) -> Value {
         json!({"id": id_of(path), "name": name_of(path), "parentId": id_of(&parent_of(path))})
     }
+}
+
+/// The direct children of `dir`, in path order.
+pub(crate) fn children_of(entries: &BTreeMap<String, Entry>, dir: &str) -> Vec<String> {
+    let direct = |p: &&String| *p != "/" && parent_slice(p) == dir;
+    if dir == "/" {
+        return entries.keys().filter(direct).cloned().collect();
+    }
+    // Everything under `dir` sorts right after it: walk that range only.
+    entries
+        .range::<str, _>((std::ops::Bound::Excluded(dir), std::ops::Bound::Unbounded))
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(dir))
+        .filter(direct)
+        .cloned()
+        .collect()
+}
+
+/// Everything below `dir`, in path order.
+pub(crate) fn descendants_of(entries: &BTreeMap<String, Entry>, dir: &str) -> Vec<String> {
+    entries
+        .keys()
+        .filter(|p| *p != "/" && *p != dir && (dir == "/" || p.starts_with(dir)))
+        .cloned()
+        .collect()
 }

@@ -170,6 +170,10 @@ fn listing(
         return detail(StatusCode::NOT_FOUND, "Not found.");
     }
     let b = base(headers);
+    if s.is_dir(path) {
+        // Kept first, so that the folder's own `items` is its length, not a walk.
+        s.sorted_children(path);
+    }
     let mut out = s.info(path, &b, v);
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, x)| x.as_str());
     let flag = |k: &str| {

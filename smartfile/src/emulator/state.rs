@@ -130,6 +130,15 @@ impl State {
         })
     }
 
+    /// How many direct children `dir` has: the kept listing's length when it is `dir`'s at
+    /// this generation (a page of a large folder then costs no walk), else a count.
+    pub fn child_count(&self, dir: &str) -> usize {
+        match self.listing.peek(dir, self.entries.generation()) {
+            Some(kids) => kids.len(),
+            None => self.children_iter(dir).count(),
+        }
+    }
+
     /// The direct children of `dir`, in path order, without copying them.
     pub fn children_iter<'a>(&'a self, dir: &str) -> impl Iterator<Item = &'a String> + 'a {
         children_of(&self.entries, dir)
@@ -220,7 +229,7 @@ impl State {
             "id": e.id,
             "isdir": isdir,
             "isfile": !isdir,
-            "items": if isdir { json!(self.children_iter(p).count()) } else { Value::Null },
+            "items": if isdir { json!(self.child_count(p)) } else { Value::Null },
             "mime": mime,
             "name": name,
             "owner": Value::Null,
