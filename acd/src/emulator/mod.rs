@@ -179,17 +179,12 @@ impl Emulator {
     /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
     /// empties the storage; tokens stay valid.
     pub fn enable_control(&self) {
-        let app = Arc::clone(&self.app);
         let (name, quota) = (self.config.app_name.clone(), self.config.quota);
-        let reset = move || {
-            if let Ok(mut s) = app.state.lock() {
-                *s = state::State::new(&name, quota);
-            }
-        };
-        let (dump, load) =
-            cloud_core::emulator::control::serde_state(Arc::clone(&self.app), |a| &a.state);
-        self.server.harness().control().set_state(dump, load);
-        self.server.harness().enable_control(Some(Arc::new(reset)));
+        self.server.harness().enable_control_over(
+            Arc::clone(&self.app),
+            |a| &a.state,
+            move || state::State::new(&name, quota),
+        );
     }
 
     /// The token server (refresh counts).

@@ -53,6 +53,28 @@ impl Harness {
         &self.control
     }
 
+    /// Turns the control API on for an emulator whose storage is a serde `Mutex<S>` in its
+    /// shared `owner` (its app): `POST /__emulator/reset` puts `fresh()` in its place,
+    /// `GET`/`PUT /__emulator/state` dump and load it.
+    pub fn enable_control_over<T, S>(
+        &self,
+        owner: std::sync::Arc<T>,
+        get: fn(&T) -> &std::sync::Mutex<S>,
+        fresh: impl Fn() -> S + Send + Sync + 'static,
+    ) where
+        T: Send + Sync + 'static,
+        S: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+    {
+        let (dump, load) = super::control::serde_state(std::sync::Arc::clone(&owner), get);
+        self.control.set_state(dump, load);
+        let reset = move || {
+            if let Ok(mut s) = get(&owner).lock() {
+                *s = fresh();
+            }
+        };
+        self.enable_control(Some(std::sync::Arc::new(reset)));
+    }
+
     /// Turns the control API on (`/__emulator/...`, see [`super::control`]), with the
     /// emulator's storage reset when it has one.
     pub fn enable_control(&self, reset: Option<super::control::ResetFn>) {
