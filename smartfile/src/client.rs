@@ -148,6 +148,12 @@ impl From<i32> for Id {
         Id::from(i64::from(n))
     }
 }
+/// An id read from an answer (`value["id"].as_u64()`), as Python's `int`.
+impl From<u64> for Id {
+    fn from(n: u64) -> Self {
+        Id((n != 0).then(|| n.to_string()))
+    }
+}
 impl<T: Into<Id>> From<Option<T>> for Id {
     fn from(o: Option<T>) -> Self {
         o.map_or(Id(None), Into::into)

@@ -249,3 +249,99 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
         .unwrap();
     assert_eq!(resp.status(), 404);
 }
+
+/// The original client's generic calls through every account family of the emulator
+/// (users, groups, roles, sites, links, quotas, access rules, rights, preferences,
+/// sessions): create 201, list with paging, update, delete, and the error cases, each
+/// leaving the state as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_the_original_client_drives_the_account_endpoints() {
+    let Some(py) = python() else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    let r = run_script(
+        &py,
+        "smartfile_accounts.py",
+        &[&emu.base_url(), emu.key(), emu.password()],
+    )
+    .await;
+    let j = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+    let error = |status: u16, body: &str| serde_json::json!([status, format!("Error: b'{body}'")]);
+    let expected = [
+        ("user_created", j(r#"["email", "name", "url", "username"]"#)),
+        (
+            "user_duplicate",
+            error(
+                400,
+                r#"{"username":["user with this username already exists."]}"#,
+            ),
+        ),
+        (
+            "user_missing_email",
+            error(400, r#"{"email":["This field is required."]}"#),
+        ),
+        ("users", j(r#"["bobafett", "emulator"]"#)),
+        ("users_page", j(r#"[2, 2, 2, ["emulator"]]"#)),
+        ("user_updated", j(r#""Boba Fett""#)),
+        ("user_get", j(r#""Boba Fett""#)),
+        ("user_unknown", error(404, r#"{"detail":"Not found."}"#)),
+        (
+            "group_bad_member",
+            error(
+                400,
+                r#"{"users":["Invalid pk \\"nobody\\" - object does not exist."]}"#,
+            ),
+        ),
+        ("groups_after_error", j("[]")),
+        ("group", j(r#"["bobafett"]"#)),
+        ("role", j(r#"["read"]"#)),
+        ("site", j(r#""Tatooine""#)),
+        ("sites", j(r#"["emulator", "tatooine"]"#)),
+        ("link_missing_path", j(r#"[400, "Path does not exist"]"#)),
+        ("link", j(r#"["/shared.txt", true, false, true]"#)),
+        ("link_updated", j(r#""renamed""#)),
+        ("links", j(r#"["renamed"]"#)),
+        (
+            "link_after_delete",
+            error(404, r#"{"detail":"Not found."}"#),
+        ),
+        ("quota", j("1024")),
+        (
+            "quota_bad",
+            error(400, r#"{"limit":["A valid integer is required."]}"#),
+        ),
+        ("quota_after_error", j("1024")),
+        ("quota_unknown", error(404, r#"{"detail":"Not found."}"#)),
+        ("access", j(r#"["bobafett", "/shared.txt", true, false]"#)),
+        ("access_update", j("true")),
+        ("access_by_path", j("1")),
+        ("access_missing_path", j(r#"[400, "Path does not exist"]"#)),
+        ("rights", j(r#"["read", "write", "list", "remove"]"#)),
+        ("pref", j(r#""dark""#)),
+        ("pref_get", j(r#""dark""#)),
+        (
+            "pref_after_delete",
+            error(404, r#"{"detail":"Not found."}"#),
+        ),
+        ("session", j(r#""bobafett""#)),
+        (
+            "session_bad",
+            error(401, r#"{"detail":"Invalid username/password."}"#),
+        ),
+        (
+            "user_after_delete",
+            error(404, r#"{"detail":"Not found."}"#),
+        ),
+        ("group_after_user_delete", j("[]")),
+        ("access_after_user_delete", j("0")),
+        (
+            "owner_delete",
+            error(403, r#"{"detail":"You cannot delete your own account."}"#),
+        ),
+    ];
+    for (k, v) in expected {
+        assert_eq!(r[k], v, "{k} in {r}");
+    }
+    assert_eq!(r["role_bad_right"][0], 400, "{r}");
+}

@@ -518,3 +518,219 @@ async fn json_answers_up_to_the_family_limit() {
     assert!(err.to_string().contains("max_json_bytes"), "{err}");
     m.assert_async().await;
 }
+
+/// The account endpoints as the generic calls write them (the spec's captured requests for
+/// `/user/`, and the shapes the emulator serves for the other families): method, path,
+/// form body; a 201, a 204 without a body, and the errors they answer.
+#[tokio::test]
+async fn account_endpoints_on_the_wire() {
+    let mut s = Server::new_async().await;
+    let c = client(&s);
+    let form = "application/x-www-form-urlencoded";
+    let cases: Vec<(&str, &str, &str, Option<&str>, usize, &str)> = vec![
+        // method, path, body (None: no body), content type, status, answer
+        (
+            "POST",
+            "/api/2/user/",
+            "username=bobafett&email=bob%40example.invalid",
+            Some(form),
+            201,
+            r#"{"username": "bobafett"}"#,
+        ),
+        (
+            "PUT",
+            "/api/2/user/bobafett/",
+            "full_name=Boba+Fett",
+            Some(form),
+            200,
+            r#"{"full_name": "Boba Fett"}"#,
+        ),
+        (
+            "GET",
+            "/api/2/link/?limit=10&page=2",
+            "",
+            None,
+            200,
+            r#"{"count": 0, "page": 2, "pages": 1, "results": []}"#,
+        ),
+        (
+            "POST",
+            "/api/2/link/",
+            "path=%2Fdocs&read=True",
+            Some(form),
+            201,
+            r#"{"uid": "u1"}"#,
+        ),
+        (
+            "PUT",
+            "/api/2/quota/user/bobafett/",
+            "limit=1024",
+            Some(form),
+            200,
+            r#"{"limit": 1024}"#,
+        ),
+        (
+            "POST",
+            "/api/2/access/user/bobafett/",
+            "path=%2Fdocs&read=True",
+            Some(form),
+            201,
+            r#"{"id": 7}"#,
+        ),
+        (
+            "GET",
+            "/api/2/access/user/bobafett/7/",
+            "",
+            None,
+            200,
+            r#"{"id": 7}"#,
+        ),
+        (
+            "PUT",
+            "/api/2/pref/user/theme/",
+            "value=dark",
+            Some(form),
+            200,
+            r#"{"value": "dark"}"#,
+        ),
+        (
+            "POST",
+            "/api/2/session/",
+            "username=bobafett&password=x",
+            Some(form),
+            201,
+            r#"{"username": "bobafett"}"#,
+        ),
+    ];
+    for (method, path, body, ctype, status, answer) in &cases {
+        let (p, q) = path.split_once('?').unwrap_or((path, ""));
+        let mut m = s
+            .mock(method, p)
+            .match_query(if q.is_empty() {
+                Matcher::Missing
+            } else {
+                Matcher::Exact(q.to_string())
+            })
+            .match_body(*body);
+        if let Some(ct) = ctype {
+            m = m.match_header("content-type", *ct);
+        }
+        let m = m
+            .with_status(*status)
+            .with_header("content-type", "application/json")
+            .with_body(*answer)
+            .create_async()
+            .await;
+        let got = match (*method, p) {
+            ("POST", "/api/2/user/") => {
+                c.post(
+                    "/user",
+                    (),
+                    Params::new()
+                        .arg("username", "bobafett")
+                        .arg("email", "bob@example.invalid"),
+                )
+                .await
+            }
+            ("PUT", _) if p.contains("/user/") && !p.contains("quota") && !p.contains("pref") => {
+                c.put(
+                    "/user",
+                    "bobafett",
+                    Params::new().arg("full_name", "Boba Fett"),
+                )
+                .await
+            }
+            ("GET", "/api/2/link/") => {
+                c.get("/link", (), Params::new().arg("limit", 10).arg("page", 2))
+                    .await
+            }
+            ("POST", "/api/2/link/") => {
+                c.post(
+                    "/link",
+                    (),
+                    Params::new().arg("path", "/docs").arg("read", true),
+                )
+                .await
+            }
+            ("PUT", _) if p.contains("quota") => {
+                c.put("/quota/user", "bobafett", Params::new().arg("limit", 1024))
+                    .await
+            }
+            ("POST", _) if p.contains("access") => {
+                c.post(
+                    "/access/user/bobafett",
+                    (),
+                    Params::new().arg("path", "/docs").arg("read", true),
+                )
+                .await
+            }
+            ("GET", _) if p.contains("access") => {
+                c.get("/access/user/bobafett", 7u64, Params::new()).await
+            }
+            ("PUT", _) if p.contains("pref") => {
+                c.put("/pref/user", "theme", Params::new().arg("value", "dark"))
+                    .await
+            }
+            _ => {
+                c.post(
+                    "/session",
+                    (),
+                    Params::new()
+                        .arg("username", "bobafett")
+                        .arg("password", "x"),
+                )
+                .await
+            }
+        };
+        let v = got.unwrap().into_json().unwrap();
+        assert_eq!(
+            v,
+            serde_json::from_str::<serde_json::Value>(answer).unwrap(),
+            "{method} {path}"
+        );
+        m.assert_async().await;
+    }
+    // A delete: 204 without a Content-Type, an empty stream, as the original returns.
+    let m = s
+        .mock("DELETE", "/api/2/link/u1/")
+        .match_header("content-length", "0")
+        .with_status(204)
+        .create_async()
+        .await;
+    match c.delete("/link", "u1", Params::new()).await.unwrap() {
+        Response::Stream(d) => {
+            use futures::TryStreamExt;
+            let chunks: Vec<_> = d.into_stream().try_collect().await.unwrap();
+            assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 0);
+        }
+        other => panic!("{other:?}"),
+    }
+    m.assert_async().await;
+    // The errors: a field error, an unknown record, a method not taken; an id of 0 dropped.
+    for (status, body, shown) in [
+        (
+            400,
+            r#"{"username": ["user with this username already exists."]}"#,
+            "Response 400: Error: ",
+        ),
+        (404, r#"{"detail": "Not found."}"#, "Response 404: Error: "),
+        (
+            405,
+            r#"{"detail": "Method \"PATCH\" not allowed."}"#,
+            "Response 405: Error: ",
+        ),
+    ] {
+        let m = s
+            .mock("GET", "/api/2/user/")
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body(body)
+            .create_async()
+            .await;
+        let e = c.get("/user", 0u64, Params::new()).await.unwrap_err();
+        assert_eq!(e.status_code(), Some(status as u16));
+        assert!(e.to_string().starts_with(shown), "{e}");
+        m.assert_async().await;
+        m.remove_async().await;
+    }
+}

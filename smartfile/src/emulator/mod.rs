@@ -23,12 +23,18 @@
 //! `404 {"src": ["Source does not exist"]}`, missing remove paths
 //! `404 {"path": ["Path does not exist"]}`. Throttling (503 with `X-Throttle`, 429 with
 //! `Retry-After`) comes from cloud-core's fault plan.
+//!
+//! The account families (users, groups, roles, sites, links, quotas, access rules, rights,
+//! preferences, sessions) are served as records: created with 201, listed with `limit`/`page`
+//! (`count`, `page`, `pages`, `results`), updated, deleted with 204; see [`endpoints`].
 
 /// The endpoints the emulator serves, with the generic call a user writes for each.
 #[doc = include_str!("endpoints.md")]
 pub mod endpoints {}
 
+mod accounts;
 mod oauth1;
+mod records;
 mod routes;
 mod state;
 

@@ -36,19 +36,19 @@ impl App {
 
 type S = State<Arc<App>>;
 
-fn json_resp(status: StatusCode, v: Value) -> Response {
+pub(crate) fn json_resp(status: StatusCode, v: Value) -> Response {
     (status, Json(v)).into_response()
 }
 
-fn detail(status: StatusCode, msg: &str) -> Response {
+pub(crate) fn detail(status: StatusCode, msg: &str) -> Response {
     json_resp(status, json!({ "detail": msg }))
 }
 
-fn field_error(status: StatusCode, field: &str, msg: &str) -> Response {
+pub(crate) fn field_error(status: StatusCode, field: &str, msg: &str) -> Response {
     json_resp(status, json!({ field: [msg] }))
 }
 
-fn base(headers: &HeaderMap) -> String {
+pub(crate) fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -61,7 +61,7 @@ fn oauth_fields(headers: &HeaderMap) -> Option<Params> {
     parse_header(headers.get(http::header::AUTHORIZATION)?.to_str().ok()?)
 }
 
-fn check_auth(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) fn check_auth(app: &App, headers: &HeaderMap) -> Result<(), Response> {
     let refused = || {
         let mut r = detail(StatusCode::UNAUTHORIZED, "Invalid username/password.");
         r.headers_mut().insert(
@@ -111,7 +111,7 @@ fn version_ok(v: &str) -> bool {
 }
 
 pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let files = Router::new()
         .route("/api/{v}/ping/", get(ping))
         .route("/api/{v}/whoami/", get(whoami))
         .route("/api/{v}/path/info/", get(info_root))
@@ -133,7 +133,8 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             post(request_token).get(request_token),
         )
         .route("/oauth/authorize/", get(authorize))
-        .route("/oauth/access_token/", post(access_token))
+        .route("/oauth/access_token/", post(access_token));
+    super::accounts::routes(files)
         .layer(DefaultBodyLimit::disable())
         .with_state(app)
 }
@@ -341,7 +342,7 @@ async fn upload(
     store_upload(&app, &v, &normalise(&path), &headers, mp).await
 }
 
-fn parse_form(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 

@@ -34,6 +34,9 @@ pub(crate) struct State {
     pub listing: ListCache<String>,
     pub next_id: u64,
     pub tasks: HashMap<String, Value>,
+    /// Users, groups, roles, sites, links, quotas, access rules, preferences, sessions.
+    #[serde(default)]
+    pub records: super::records::Records,
     /// Not in a dump (secrets of this instance's grants); a load keeps the current ones.
     #[serde(skip)]
     pub oauth: OAuthTokens,
@@ -112,6 +115,7 @@ impl State {
             listing: ListCache::new(),
             next_id: 1,
             tasks: HashMap::new(),
+            records: super::records::Records::default(),
             oauth: OAuthTokens::default(),
         }
     }
