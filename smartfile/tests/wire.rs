@@ -527,8 +527,9 @@ async fn account_endpoints_on_the_wire() {
     let mut s = Server::new_async().await;
     let c = client(&s);
     let form = "application/x-www-form-urlencoded";
-    let cases: Vec<(&str, &str, &str, Option<&str>, usize, &str)> = vec![
-        // method, path, body (None: no body), content type, status, answer
+    // method, path, body, content type (None: not checked), status, answer
+    type Case<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, usize, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "POST",
             "/api/2/user/",
