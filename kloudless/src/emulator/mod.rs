@@ -23,6 +23,12 @@
 #[doc = include_str!("endpoints.md")]
 pub mod endpoints {}
 
+mod accounts;
+mod calendar;
+mod find;
+mod links;
+mod multipart;
+mod node_meta;
 mod routes;
 mod state;
 

@@ -11,7 +11,7 @@ use cloud_core::emulator::axum::body::Body as AxBody;
 use cloud_core::emulator::axum::extract::{DefaultBodyLimit, Path, Query, State};
 use cloud_core::emulator::axum::http::HeaderMap;
 use cloud_core::emulator::axum::response::{IntoResponse, Response};
-use cloud_core::emulator::axum::routing::{any, get};
+use cloud_core::emulator::axum::routing::{any, get, put};
 use cloud_core::emulator::axum::Router;
 use cloud_core::emulator::{serve_blob, BlobStore};
 use http::{Method, StatusCode};
@@ -47,9 +47,9 @@ impl App {
 }
 
 type S = State<Arc<App>>;
-type Q = Query<Vec<(String, String)>>;
+pub(crate) type Q = Query<Vec<(String, String)>>;
 
-fn json_resp(status: StatusCode, v: Value) -> Response {
+pub(crate) fn json_resp(status: StatusCode, v: Value) -> Response {
     (
         status,
         [(http::header::CONTENT_TYPE, "application/json")],
@@ -59,14 +59,14 @@ fn json_resp(status: StatusCode, v: Value) -> Response {
 }
 
 /// The API's error body.
-fn err(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn err(status: StatusCode, code: &str, message: &str) -> Response {
     json_resp(
         status,
         json!({"error_code": code, "message": message, "id": new_id("req-"), "status_code": status.as_u16()}),
     )
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     err(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -74,18 +74,19 @@ fn not_found() -> Response {
     )
 }
 
-fn bad(msg: &str) -> Response {
+pub(crate) fn bad(msg: &str) -> Response {
     err(StatusCode::BAD_REQUEST, "invalid_parameters", msg)
 }
 
-fn q<'a>(query: &'a [(String, String)], k: &str) -> Option<&'a str> {
+pub(crate) fn q<'a>(query: &'a [(String, String)], k: &str) -> Option<&'a str> {
     query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
-fn flag(query: &[(String, String)], k: &str) -> bool {
+pub(crate) fn flag(query: &[(String, String)], k: &str) -> bool {
     q(query, k).is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
+#[derive(Clone, Copy, PartialEq)]
 enum Caller {
     Account,
     App,
@@ -123,44 +124,52 @@ fn version_ok(v: &str) -> bool {
     v == "v1" || v == "v2"
 }
 
-fn account_json() -> Value {
-    json!({"id": ACCOUNT_ID, "account": "emulator@example.invalid", "service": "gdrive", "service_name": "Google Drive",
-           "active": true, "admin": false, "apis": ["storage", "calendar"], "effective_scope": "storage calendar",
-           "created": "2019-01-01T00:00:00Z", "modified": "2019-01-01T00:00:00Z"})
+/// A page of a page-based list of `total` items, as JSON; only the page's items are
+/// rendered. A page size outside 1..=1000 or a page below 1 is a 400, a page past the last a
+/// 404 (the SDK's end of paging when `next_page` is missing).
+pub(crate) fn page_value(
+    total: usize,
+    query: &[(String, String)],
+    api: &str,
+    render: impl FnOnce(usize, usize) -> Vec<Value>,
+) -> Result<Value, Response> {
+    let size: usize = match q(query, "page_size").map(str::parse::<usize>) {
+        None => 100,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        _ => return Err(bad("page_size must be between 1 and 1000")),
+    };
+    let page: usize = match q(query, "page").map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        _ => return Err(bad("page must be a positive integer")),
+    };
+    let pages = total.div_ceil(size).max(1);
+    if page > pages {
+        return Err(not_found());
+    }
+    let objects = render((page - 1) * size, size);
+    Ok(
+        json!({"objects": objects, "count": objects.len(), "page": page,
+              "next_page": if page < pages { json!(page + 1) } else { Value::Null },
+              "type": "object_list", "api": api}),
+    )
 }
 
 /// A page of a page-based list of `total` items; only the page's items are rendered.
-fn page_list_of(
+pub(crate) fn page_list_of(
     total: usize,
     query: &[(String, String)],
     api: &str,
     render: impl FnOnce(usize, usize) -> Vec<Value>,
 ) -> Response {
-    let size: usize = match q(query, "page_size").map(str::parse::<usize>) {
-        None => 100,
-        Some(Ok(n)) if (1..=1000).contains(&n) => n,
-        _ => return bad("page_size must be between 1 and 1000"),
-    };
-    let page: usize = match q(query, "page").map(str::parse::<usize>) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n,
-        _ => return bad("page must be a positive integer"),
-    };
-    let pages = total.div_ceil(size).max(1);
-    if page > pages {
-        return not_found();
+    match page_value(total, query, api, render) {
+        Ok(v) => json_resp(StatusCode::OK, v),
+        Err(r) => r,
     }
-    let objects = render((page - 1) * size, size);
-    json_resp(
-        StatusCode::OK,
-        json!({"objects": objects, "count": objects.len(), "page": page,
-               "next_page": if page < pages { json!(page + 1) } else { Value::Null },
-               "type": "object_list", "api": api}),
-    )
 }
 
 /// A page of a page-based list.
-fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str) -> Response {
+pub(crate) fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str) -> Response {
     let total = items.len();
     page_list_of(total, query, api, |skip, take| {
         items.into_iter().skip(skip).take(take).collect()
@@ -172,12 +181,13 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/v1/oauth", get(authorize))
         .route("/v1/oauth/", get(authorize))
         .route("/v1/oauth/token", get(token_info).post(token_exchange))
-        .route("/{v}/accounts", get(list_accounts))
-        .route("/{v}/accounts/", get(list_accounts))
+        .route("/{v}/accounts", get(list_accounts).post(import_account))
+        .route("/{v}/accounts/", get(list_accounts).post(import_account))
         .route("/{v}/accounts/{acct}", any(account_api_root))
         .route("/{v}/accounts/{acct}/{*rest}", any(account_api))
         .route("/{v}/meta/applications", get(meta_apps))
         .route("/{v}/meta/applications/", get(meta_apps))
+        .route("/upload/{token}", put(super::multipart::put_upload))
         .layer(DefaultBodyLimit::disable())
         .with_state(app)
 }
@@ -254,8 +264,26 @@ async fn list_accounts(
         return not_found();
     }
     match caller(&app, &headers) {
-        Some(Caller::App) => page_list(vec![account_json()], &query, "meta"),
+        Some(Caller::App) => super::accounts::list(&app, &query),
         _ => unauthorized(),
+    }
+}
+
+async fn import_account(
+    State(app): S,
+    Path(v): Path<String>,
+    headers: HeaderMap,
+    body: AxBody,
+) -> Response {
+    if !version_ok(&v) {
+        return not_found();
+    }
+    if caller(&app, &headers) != Some(Caller::App) {
+        return unauthorized();
+    }
+    match read_json(body).await {
+        Ok(b) => super::accounts::import(&app, &b),
+        Err(r) => r,
     }
 }
 
@@ -302,7 +330,7 @@ async fn account_api(
     dispatch(&app, &v, &acct, &rest, method, &headers, &query, body).await
 }
 
-async fn read_json(body: AxBody) -> Result<Value, Response> {
+pub(crate) async fn read_json(body: AxBody) -> Result<Value, Response> {
     let bytes = cloud_core::emulator::axum::body::to_bytes(body, 16 << 20)
         .await
         .map_err(|_| bad("could not read the body"))?;
@@ -326,12 +354,20 @@ async fn dispatch(
     if !version_ok(v) {
         return not_found();
     }
-    match (caller(app, headers), acct) {
-        (Some(Caller::Account), "me") => {}
-        (Some(Caller::Account | Caller::App), a) if a == ACCOUNT_ID.to_string() => {}
-        (Some(_), _) => return not_found(),
+    let who = caller(app, headers);
+    let id: i64 = match (who, acct) {
         (None, _) => return unauthorized(),
-    }
+        (Some(Caller::Account), "me") => ACCOUNT_ID,
+        (Some(Caller::Account), a) if a == ACCOUNT_ID.to_string() => ACCOUNT_ID,
+        (Some(Caller::App), a) => match a.parse() {
+            Ok(i) => i,
+            Err(_) => return not_found(),
+        },
+        (Some(_), _) => return not_found(),
+    };
+    let Some(account) = app.lock().accounts.get(&id).cloned() else {
+        return not_found();
+    };
     if let Some(h) = headers.get("X-Kloudless-Raw-Headers") {
         let ok = h
             .to_str()
@@ -347,21 +383,66 @@ async fn dispatch(
         .and_then(|h| h.to_str().ok())
         .is_some_and(|h| h.eq_ignore_ascii_case("true"));
     let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let base = format!("http://{host}/");
     match (&method, segs.as_slice()) {
-        (&Method::GET, []) => json_resp(StatusCode::OK, account_json()),
+        (&Method::GET, []) => {
+            if flag(query, "retrieve_tokens") && who != Some(Caller::App) {
+                return err(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "retrieve_tokens needs the API key.",
+                );
+            }
+            json_resp(StatusCode::OK, super::accounts::answer(&account, query))
+        }
+        (&Method::PATCH, []) => match read_json(body).await {
+            Ok(b) => super::accounts::update(app, id, &b),
+            Err(r) => r,
+        },
+        (&Method::DELETE, []) => super::accounts::delete(app, id),
+        (_, ["team", rest @ ..]) => super::accounts::team(app, id, &method, rest, query),
         (&Method::POST, ["raw"]) => raw_passthrough(headers, body).await,
+        _ if id != ACCOUNT_ID => err(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The emulator keeps storage, events and calendars for account 123 only.",
+        ),
+        (&Method::POST, ["storage", "files", "upload_url"]) => {
+            super::multipart::upload_url(app, body, &base).await
+        }
+        (_, ["storage", "links", rest @ ..]) => {
+            super::links::handle(app, &method, rest, query, body, &base).await
+        }
+        (&Method::GET, ["storage", "search"]) => super::find::search(app, query),
+        (&Method::GET, ["storage", "recent"]) => super::find::recent(app, query),
+        (&Method::GET, ["storage", "quota"]) => super::find::quota(app),
+        (_, ["storage", "multipart", rest @ ..]) => {
+            super::multipart::handle(app, &method, rest, query, body).await
+        }
+        (_, ["storage", kind @ ("files" | "folders"), node, "permissions"]) => {
+            super::node_meta::permissions(app, &method, node, *kind == "files", body).await
+        }
+        (_, ["storage", "files", node, "properties"]) => {
+            super::node_meta::properties(app, &method, node, body).await
+        }
+        (&Method::POST, ["cal", "availability"]) => super::calendar::availability(app, body).await,
         (_, ["storage", "folders", rest @ ..]) => {
             folders(app, &method, rest, query, body, raw).await
         }
         (_, ["storage", "files", rest @ ..]) => {
             files(app, &method, rest, query, headers, body, raw).await
         }
-        (&Method::GET, ["events", "latest"]) => json_resp(
-            StatusCode::OK,
-            json!({"cursor": app.lock().events.len().to_string()}),
-        ),
+        (&Method::GET, ["events", "latest"]) => {
+            json_resp(StatusCode::OK, json!({"cursor": app.lock().events.len()}))
+        }
         (&Method::GET, ["events"]) => events(app, query),
-        (_, ["cal", "calendars", rest @ ..]) => calendars(app, &method, rest, query, body).await,
+        (_, ["cal", "calendars", rest @ ..]) => {
+            super::calendar::calendars(app, &method, rest, query, body).await
+        }
         _ => not_found(),
     }
 }
@@ -411,7 +492,7 @@ fn events(app: &App, query: &[(String, String)]) -> Response {
     let end = start + objects.len();
     json_resp(
         StatusCode::OK,
-        json!({"objects": objects, "count": objects.len(), "cursor": end.to_string(),
+        json!({"objects": objects, "count": objects.len(), "cursor": end,
                "remaining": s.events.len() - end, "type": "object_list", "api": "events"}),
     )
 }
@@ -681,34 +762,17 @@ async fn files(
                 Err(e) => return bad(&format!("upload interrupted: {e}")),
             };
             let mut s = app.lock();
-            let t = now();
-            let existing = s.child_named(&parent, &name).cloned();
-            let node = match existing {
-                Some(e) if flag(query, "overwrite") && e.blob.is_some() => Node {
-                    blob: Some(blob),
-                    modified: t,
-                    ..e
-                },
-                Some(_) => Node {
-                    id: new_id("f"),
-                    name: s.free_name(&parent, &name),
-                    parent: Some(parent),
-                    blob: Some(blob),
-                    created: t.clone(),
-                    modified: t,
-                },
-                None => Node {
-                    id: new_id("f"),
-                    name,
-                    parent: Some(parent),
-                    blob: Some(blob),
-                    created: t.clone(),
-                    modified: t,
-                },
-            };
-            let out = s.json(&node, raw);
-            s.nodes.modify().insert(node.id.clone(), node);
-            s.event("add", out.clone());
+            if !is_folder(&s, &parent) {
+                return not_found();
+            }
+            let out = super::multipart::store_file(
+                &mut s,
+                &parent,
+                &name,
+                blob,
+                flag(query, "overwrite"),
+                raw,
+            );
             json_resp(StatusCode::CREATED, out)
         }
         (&Method::GET, [id]) => {
@@ -771,119 +835,6 @@ async fn files(
             let meta = s.json(&n, false);
             s.event("delete", meta);
             StatusCode::NO_CONTENT.into_response()
-        }
-        _ => not_found(),
-    }
-}
-
-async fn calendars(
-    app: &App,
-    method: &Method,
-    rest: &[&str],
-    query: &[(String, String)],
-    body: AxBody,
-) -> Response {
-    let real = |c: &str| {
-        if c == "primary" {
-            "cal_primary".to_owned()
-        } else {
-            c.to_owned()
-        }
-    };
-    match (method, rest) {
-        (&Method::GET, []) => {
-            let items = app.lock().calendars.values().cloned().collect();
-            page_list(items, query, "calendar")
-        }
-        (&Method::GET, [cal]) => match app.lock().calendars.get(&real(cal)) {
-            Some(c) => json_resp(StatusCode::OK, c.clone()),
-            None => not_found(),
-        },
-        (&Method::GET, [cal, "events"]) => {
-            let s = app.lock();
-            let Some(evs) = s.cal_events.get(&real(cal)) else {
-                return not_found();
-            };
-            // Opaque page tokens: "tok" + the base64 of the offset.
-            let size: usize = q(query, "page_size")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(100)
-                .clamp(1, 1000);
-            let start: usize = match q(query, "page") {
-                None | Some("1") => 0,
-                Some(t) => match t.strip_prefix("tok").and_then(|o| o.parse().ok()) {
-                    Some(o) => o,
-                    None => return bad("invalid page token"),
-                },
-            };
-            let all: Vec<Value> = evs.values().cloned().collect();
-            let objects: Vec<Value> = all.iter().skip(start).take(size).cloned().collect();
-            let next = (start + size < all.len()).then(|| format!("tok{}", start + size));
-            json_resp(
-                StatusCode::OK,
-                json!({"objects": objects, "count": objects.len(), "page": if start == 0 { "1".to_owned() } else { format!("tok{start}") },
-                       "next_page": next, "type": "object_list", "api": "calendar"}),
-            )
-        }
-        (&Method::POST, [cal, "events"]) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
-            let (Some(start), Some(end)) = (v["start"].as_str(), v["end"].as_str()) else {
-                return bad("start and end are required");
-            };
-            let mut s = app.lock();
-            s.next += 1;
-            let id = format!("EV{:06}", s.next);
-            let ev = json!({"id": id, "name": v["name"].as_str().unwrap_or(""), "start": start, "end": end,
-                            "api": "calendar", "type": "event", "calendar_id": real(cal),
-                            "creator": {"name": "Emulator", "email": "emulator@example.invalid"}});
-            match s.cal_events.get_mut(&real(cal)) {
-                Some(m) => {
-                    m.insert(id, ev.clone());
-                }
-                None => return not_found(),
-            }
-            json_resp(StatusCode::CREATED, ev)
-        }
-        (m, [cal, "events", id]) => {
-            let patch = if *m == Method::PATCH {
-                match read_json(body).await {
-                    Ok(v) => Some(v),
-                    Err(r) => return r,
-                }
-            } else {
-                None
-            };
-            let mut s = app.lock();
-            let Some(evs) = s.cal_events.get_mut(&real(cal)) else {
-                return not_found();
-            };
-            match (m, patch) {
-                (&Method::GET, _) => evs
-                    .get(*id)
-                    .map_or_else(not_found, |e| json_resp(StatusCode::OK, e.clone())),
-                (&Method::DELETE, _) => {
-                    if evs.remove(*id).is_some() {
-                        StatusCode::NO_CONTENT.into_response()
-                    } else {
-                        not_found()
-                    }
-                }
-                (&Method::PATCH, Some(Value::Object(p))) => match evs.get_mut(*id) {
-                    Some(Value::Object(e)) => {
-                        for (k, v) in p {
-                            if k != "id" {
-                                e.insert(k, v);
-                            }
-                        }
-                        json_resp(StatusCode::OK, Value::Object(e.clone()))
-                    }
-                    _ => not_found(),
-                },
-                _ => not_found(),
-            }
         }
         _ => not_found(),
     }

@@ -21,7 +21,7 @@ pub(crate) struct Node {
     pub modified: String,
 }
 
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// The nodes by id; changed only through `modify()`, so that `listing` knows when it is
     /// stale.
@@ -34,6 +34,57 @@ pub(crate) struct State {
     pub cal_events: BTreeMap<String, BTreeMap<String, Value>>,
     pub codes: HashMap<String, String>,
     pub next: u64,
+    /// Shared links by id.
+    #[serde(default)]
+    pub links: BTreeMap<String, Value>,
+    /// A file's or folder's permissions, by node id.
+    #[serde(default)]
+    pub permissions: HashMap<String, Vec<Value>>,
+    /// A file's properties (key -> the property object), by node id.
+    #[serde(default)]
+    pub properties: HashMap<String, BTreeMap<String, Value>>,
+    /// Multipart uploads in progress (not in a dump, as a transfer in flight).
+    #[serde(skip)]
+    pub uploads: BTreeMap<u64, Upload>,
+    /// Upload URLs handed out: token -> (parent id, name).
+    #[serde(default)]
+    pub upload_urls: HashMap<String, (String, String)>,
+    /// The connected accounts by id (the built-in ones, then the imported).
+    #[serde(default = "builtin_accounts")]
+    pub accounts: BTreeMap<i64, Value>,
+}
+
+/// A multipart upload session: its target and the parts received so far.
+#[derive(Debug, Clone)]
+pub(crate) struct Upload {
+    pub id: u64,
+    pub parent: String,
+    pub name: String,
+    pub size: Option<u64>,
+    pub overwrite: bool,
+    pub parts: BTreeMap<u32, Blob>,
+}
+
+/// The second built-in account: an admin of a team (the `team/...` endpoints answer for
+/// admin accounts only), reachable with the API key.
+pub(crate) const ADMIN_ACCOUNT_ID: i64 = 124;
+
+/// The accounts a fresh emulator has: the connected user's (123) and a team admin's (124).
+pub(crate) fn builtin_accounts() -> BTreeMap<i64, Value> {
+    let mut m = BTreeMap::new();
+    m.insert(
+        ACCOUNT_ID,
+        json!({"id": ACCOUNT_ID, "account": "emulator@example.invalid", "service": "gdrive", "service_name": "Google Drive",
+               "active": true, "admin": false, "apis": ["storage", "calendar"], "effective_scope": "storage calendar",
+               "created": "2019-01-01T00:00:00Z", "modified": "2019-01-01T00:00:00Z"}),
+    );
+    m.insert(
+        ADMIN_ACCOUNT_ID,
+        json!({"id": ADMIN_ACCOUNT_ID, "account": "admin@example.invalid", "service": "gdrive", "service_name": "Google Drive",
+               "active": true, "admin": true, "apis": ["storage", "team"], "effective_scope": "storage team",
+               "created": "2019-01-01T00:00:00Z", "modified": "2019-01-01T00:00:00Z"}),
+    );
+    m
 }
 
 /// The children of `folder`: folders first, then files, each by name.
@@ -60,7 +111,21 @@ pub(crate) fn new_id(prefix: &str) -> String {
 
 impl State {
     pub fn new() -> Self {
-        let mut s = Self::default();
+        let mut s = Self {
+            nodes: Tracked::new(HashMap::new()),
+            listing: ListCache::new(),
+            events: Vec::new(),
+            calendars: BTreeMap::new(),
+            cal_events: BTreeMap::new(),
+            codes: HashMap::new(),
+            next: 0,
+            links: BTreeMap::new(),
+            permissions: HashMap::new(),
+            properties: HashMap::new(),
+            uploads: BTreeMap::new(),
+            upload_urls: HashMap::new(),
+            accounts: builtin_accounts(),
+        };
         let t = now();
         s.nodes.modify().insert(
             "root".into(),
