@@ -763,7 +763,13 @@ async fn the_endpoint_table_matches_the_routes() {
         .await
         .unwrap(),
     );
-    let token = upload_url["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let token = upload_url["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let app = Client::with_config(
         Some(emu.api_key()),
         None,

@@ -3,6 +3,7 @@
 //!
 //! Needs the Python environment that `cargo xtask ci` creates (`CLOUD_SDK_INTEROP_PYTHON`);
 //! without it the test says so and checks nothing.
+#![recursion_limit = "256"]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use kloudless::emulator::Emulator;
@@ -108,10 +109,8 @@ async fn interop_the_original_sdk_drives_the_emulator() {
         .iter()
         .map(|t| t.as_str().unwrap())
         .collect();
-    assert_eq!(
-        types.len(),
-        r["latest"].as_str().unwrap().parse::<usize>().unwrap()
-    );
+    // The cursor is an integer, as the service typed it (and the original takes it back).
+    assert_eq!(types.len() as u64, r["latest"].as_u64().unwrap());
     assert_eq!(r["latest_cursor"], r["latest"]);
     assert!(types.contains(&"add") && types.contains(&"rename") && types.contains(&"copy"));
     assert_eq!(r["raw"]["method"], "GET");
@@ -177,4 +176,76 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
     assert_eq!(r["emptied"], 0);
     assert_eq!(r["restored"], serde_json::json!(["after-reset"]));
     assert_eq!(r["expired"], 401);
+}
+
+/// The original SDK's generic calls through every family beyond file storage (links,
+/// search, recent, quota, permissions, properties, multipart and upload URLs, the events
+/// cursor, calendars and availability, accounts, the team): create, list, update, delete
+/// and the errors, pinned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_the_original_sdk_drives_every_endpoint_family() {
+    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+        .unwrap()
+        .and_then(|mut v| v.pop())
+    else {
+        return;
+    };
+    let emu = Emulator::start().await.unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/kloudless_families.py"
+    );
+    let r = cloud_core::emulator::run_python_json(
+        &py,
+        script.as_ref(),
+        &[&emu.base_url(), emu.api_key(), emu.token()],
+        &[],
+    )
+    .await
+    .unwrap();
+    let expected = serde_json::json!({
+        "link_no_file": [400, "invalid_parameters"], "link_folder": [404, "not_found"],
+        "link": [true, true, true, true, "link"], "links_paged": 2,
+        "link_bad_update": [400, "invalid_parameters"], "link_after_bad_update": null,
+        "link_updated": [false, false], "links_active": 1, "link_after_delete": [404, "not_found"],
+        "search_simple": ["Quarterly Report.txt"],
+        "search_many": ["Quarterly Report.txt", "notes.txt"],
+        "search_parents": ["Quarterly Report.txt"],
+        "search_empty": [400, "invalid_parameters"], "search_bad": [400, "invalid_parameters"],
+        "recent_first": ["notes.txt", 2], "recent_size_1001": [400, "invalid_parameters"],
+        "recent_page_0": [400, "invalid_parameters"], "recent_page_past": [404, "not_found"],
+        "recent_after": 0, "quota_used": 15,
+        "perms_initial": ["owner"], "perms_bad_role": [400, "invalid_parameters"],
+        "perms_patched": ["owner", "reader"],
+        "perms_put_folder": [["owner", "user"], ["writer", "group"]],
+        "properties": [["status", "final"]], "properties_bad": [400, "invalid_parameters"],
+        "properties_after_delete": [],
+        "multipart_missing_part": [400, "invalid_parameters"], "multipart_file": ["big.bin", 6],
+        "multipart_bytes": "abcdef", "multipart_bad_part": [404, "not_found"],
+        "multipart_aborted": [404, "not_found"],
+        "upload_url_put": 200, "upload_url_again": 404, "upload_url_file": ["direct.txt"],
+        "new_event_types": ["rename", "move", "delete"], "cursor_type": "int",
+        "event_types": ["add", "delete", "move", "rename"],
+        "events_page_size_100000": [400, "invalid_parameters"],
+        "cal_created": ["Team", "calendar"], "cal_bad": [400, "invalid_parameters"],
+        "cal_events": ["Standup"], "cal_updated": "Team B",
+        "cals": ["Primary calendar", "Team B", "Work"],
+        "availability": [["2030-01-01T08:00:00Z", "2030-01-01T09:00:00Z"],
+                         ["2030-01-01T10:00:00Z", "2030-01-01T12:00:00Z"]],
+        "availability_bad": [400, "invalid_parameters"], "primary_delete": [403, "forbidden"],
+        "cal_after_delete": [404, "not_found"],
+        "import_bad": [400, "invalid_parameters"], "imported": ["box", true, false],
+        "accounts": [123, 124, 125], "accounts_admin": [124], "accounts_search": [125],
+        "retrieve_full": [["can_multipart_upload", "can_search", "can_share_links", "can_team",
+                           "can_upload_url"], "tok"],
+        "tokens_with_bearer": [403, "forbidden"], "update": false, "accounts_inactive": [125],
+        "account_after_delete": [404, "not_found"],
+        "team_users": ["u1", "u2", "u3"], "team_user": "bob@example.invalid",
+        "team_memberships": ["Everyone", "Engineering"],
+        "team_groups": ["Everyone", "Engineering"], "team_members": ["u3"],
+        "team_not_admin": [403, "forbidden"],
+    });
+    for (k, v) in expected.as_object().unwrap() {
+        assert_eq!(&r[k], v, "{k} in {r}");
+    }
 }
