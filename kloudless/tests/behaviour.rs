@@ -840,3 +840,235 @@ async fn the_endpoint_table_matches_the_routes() {
         }
     }
 }
+
+/// The families beyond file storage through this crate's generic calls: links, search,
+/// recent, permissions, properties, multipart, calendars, availability, accounts and the
+/// team, each created, listed, updated and deleted; a refused call changes nothing.
+#[tokio::test]
+async fn endpoint_families_through_the_generic_calls() {
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu);
+    let data = |r: Response| serde_json::Value::Object(r.data().unwrap().clone());
+    let status = |e: Error| e.status_code().unwrap();
+    let j = |v: serde_json::Value| RequestOptions::default().json(v);
+    let file = upload(&a, "root", "Plan 2030.txt", b"the plan").await;
+    let fid = file.data["id"].as_str().unwrap().to_owned();
+    // Links: a bad expiration refused and the link unchanged; disabled; deleted.
+    let link = a
+        .post("storage/links", j(json!({"file_id": fid, "direct": true})))
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(
+        (link.data["active"].clone(), link.data["direct"].clone()),
+        (json!(true), json!(true))
+    );
+    let e = link
+        .patch("", j(json!({"expiration": "soon", "active": false})))
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 400);
+    let again = data(link.get("", RequestOptions::default()).await.unwrap());
+    assert_eq!(again["active"], true, "a refused update changed the link");
+    let off = data(link.patch("", j(json!({"active": false}))).await.unwrap());
+    assert_eq!(off["active"], false);
+    let listed = a
+        .get(
+            "storage/links",
+            RequestOptions::default().param("active", "false"),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(listed.objects.len(), 1);
+    link.delete("", RequestOptions::default()).await.unwrap();
+    assert_eq!(
+        status(link.get("", RequestOptions::default()).await.unwrap_err()),
+        404
+    );
+    // Search and recent.
+    let hits = a
+        .get(
+            "storage/search",
+            RequestOptions::default().param("q", "\"plan 2030\""),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(hits.objects.len(), 1);
+    for bad in ["", "  ", "\"open"] {
+        let e = a
+            .get("storage/search", RequestOptions::default().param("q", bad))
+            .await
+            .unwrap_err();
+        assert_eq!(status(e), 400, "{bad:?}");
+    }
+    upload(&a, "root", "later.txt", b"later").await;
+    let recent = a
+        .get("storage/recent", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(recent.objects[0].data["name"], "later.txt");
+    assert_eq!(recent.data["total"], 2);
+    // Permissions and properties: a bad entry refuses the whole call.
+    let perms = format!("storage/files/{fid}/permissions");
+    let e = a
+        .patch(
+            &perms,
+            j(json!({"permissions": [
+                {"email": "a@example.invalid", "role": "reader"},
+                {"email": "not-an-address", "role": "reader"}]})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 400);
+    let now = data(a.get(&perms, RequestOptions::default()).await.unwrap());
+    assert_eq!(now["permissions"].as_array().unwrap().len(), 1);
+    let props = format!("storage/files/{fid}/properties");
+    let set = data(
+        a.patch(&props, j(json!([{"key": "k", "value": "v"}])))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(set["properties"][0]["value"], "v");
+    // Multipart: parts joined in order, the size checked.
+    let session = data(
+        a.post(
+            "storage/multipart",
+            j(json!({"name": "joined.bin", "parent_id": "root", "size": 4})),
+        )
+        .await
+        .unwrap(),
+    );
+    let sid = session["id"].as_u64().unwrap();
+    for (n, part) in [(2, "cd"), (1, "ab")] {
+        a.put(
+            &format!("storage/multipart/{sid}"),
+            RequestOptions::default()
+                .param("part_number", n)
+                .data(part.as_bytes().to_vec()),
+        )
+        .await
+        .unwrap();
+    }
+    let joined = a
+        .post(
+            &format!("storage/multipart/{sid}/complete"),
+            RequestOptions::default(),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let raw = joined
+        .get("contents", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_raw()
+        .unwrap();
+    assert_eq!(&raw.bytes().await.unwrap()[..], b"abcd");
+    // Calendars and availability.
+    let cal = a
+        .post("cal/calendars", j(json!({"name": "Ops"})))
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    cal.post(
+        "events",
+        j(json!({"name": "Busy", "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T11:30:00Z"})),
+    )
+    .await
+    .unwrap();
+    let free = data(
+        a.post(
+            "cal/availability",
+            j(
+                json!({"calendars": [cal.data["id"]], "meeting_duration": "PT1H",
+                     "constraints": {"time_windows": [
+                         {"start": "2030-05-01T09:30:00Z", "end": "2030-05-01T13:00:00Z"}]}}),
+            ),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(
+        free["time_windows"],
+        json!([{"start": "2030-05-01T11:30:00Z", "end": "2030-05-01T13:00:00Z"}])
+    );
+    cal.delete("", RequestOptions::default()).await.unwrap();
+    let cals = a
+        .get("cal/calendars", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(cals.objects.len(), 2);
+    // Accounts with the API key, and the team of the admin account.
+    let app = Client::with_config(
+        Some(emu.api_key()),
+        None,
+        &Configuration::with_base_url(emu.base_url()),
+    )
+    .unwrap();
+    let e = app
+        .post(
+            "accounts",
+            j(json!({"account": "x@example.invalid", "service": "box"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 400);
+    let all = |app: Client| async move {
+        app.get("accounts", RequestOptions::default())
+            .await
+            .unwrap()
+            .into_list()
+            .unwrap()
+            .objects
+            .len()
+    };
+    assert_eq!(
+        all(app.clone()).await,
+        2,
+        "a refused import added an account"
+    );
+    let imported = data(
+        app.post(
+            "accounts",
+            j(json!({"account": "x@example.invalid", "service": "box", "token": "t"})),
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(imported.get("token").is_none(), "{imported}");
+    assert_eq!(all(app.clone()).await, 3);
+    let id = imported["id"].as_i64().unwrap();
+    app.delete(&format!("accounts/{id}"), RequestOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(all(app.clone()).await, 2);
+    let team = app
+        .get(
+            "accounts/124/team/groups/g1/members",
+            RequestOptions::default(),
+        )
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(team.objects.len(), 3);
+    assert_eq!(
+        status(
+            a.get("team/users", RequestOptions::default())
+                .await
+                .unwrap_err()
+        ),
+        403
+    );
+}

@@ -453,3 +453,283 @@ async fn json_answers_up_to_the_family_limit() {
     assert!(err.to_string().contains("max_json_bytes"), "{err}");
     m.assert_async().await;
 }
+
+/// The families beyond file storage as the generic calls write them: method, path, query,
+/// auth header, JSON body or raw bytes, each answer decoded to its kind (a resource, a list,
+/// plain JSON, an empty 204), and their errors to the per-status exceptions.
+#[tokio::test]
+async fn endpoint_families_on_the_wire() {
+    let mut s = Server::new_async().await;
+    let a = Account::with_config(Some("TOK"), None, None, &cfg(&s)).unwrap();
+    let app = Client::with_config(Some("KEY"), None, &cfg(&s)).unwrap();
+    let list = r#"{"objects": [{"id": "x"}], "count": 1, "page": 1, "next_page": null, "type": "object_list", "api": "storage"}"#;
+    let ok = |m: mockito::Mock, status: usize, body: &str| {
+        m.with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body(body.to_owned())
+    };
+    // Links.
+    let m = ok(
+        s.mock("POST", "/v1/accounts/me/storage/links")
+            .match_header("authorization", "Bearer TOK")
+            .match_header("content-type", "application/json")
+            .match_body(Matcher::Json(json!({"file_id": "f1", "password": "pw"}))),
+        201,
+        r#"{"id": "l1", "url": "u", "password": true, "type": "link"}"#,
+    )
+    .create_async()
+    .await;
+    let link = a
+        .post(
+            "storage/links",
+            RequestOptions::default().json(json!({"file_id": "f1", "password": "pw"})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(
+        link.url(),
+        format!("{}/v1/accounts/me/storage/links/l1", s.url())
+    );
+    m.assert_async().await;
+    let m = ok(
+        s.mock("PATCH", "/v1/accounts/me/storage/links/l1")
+            .match_body(Matcher::Json(json!({"active": false}))),
+        200,
+        r#"{"id": "l1", "active": false}"#,
+    )
+    .create_async()
+    .await;
+    link.patch("", RequestOptions::default().json(json!({"active": false})))
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let m = s
+        .mock("DELETE", "/v1/accounts/me/storage/links/l1")
+        .with_status(204)
+        .create_async()
+        .await;
+    assert!(matches!(
+        link.delete("", RequestOptions::default()).await.unwrap(),
+        Response::Raw(_)
+    ));
+    m.assert_async().await;
+    // Search, recent, quota: queries as given; a list, a list, plain JSON.
+    let m = ok(
+        s.mock("GET", "/v1/accounts/me/storage/search")
+            .match_query("q=plan&lang=keyword&parents=F1%2CF2"),
+        200,
+        list,
+    )
+    .create_async()
+    .await;
+    let r = a
+        .get(
+            "storage/search",
+            RequestOptions::default()
+                .param("q", "plan")
+                .param("lang", "keyword")
+                .param("parents", "F1,F2"),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(r, Response::List(_)));
+    m.assert_async().await;
+    let m = ok(
+        s.mock("GET", "/v1/accounts/me/storage/recent")
+            .match_query("page_size=1&after=2030-01-01T00%3A00%3A00Z"),
+        200,
+        list,
+    )
+    .create_async()
+    .await;
+    a.get(
+        "storage/recent",
+        RequestOptions::default()
+            .param("page_size", 1)
+            .param("after", "2030-01-01T00:00:00Z"),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = ok(
+        s.mock("GET", "/v1/accounts/me/storage/quota"),
+        200,
+        r#"{"used": 1, "total": 2, "type": "quota"}"#,
+    )
+    .create_async()
+    .await;
+    assert!(matches!(
+        a.get("storage/quota", RequestOptions::default())
+            .await
+            .unwrap(),
+        Response::Json(_)
+    ));
+    m.assert_async().await;
+    // Permissions and properties.
+    let m = ok(
+        s.mock("PUT", "/v1/accounts/me/storage/folders/F1/permissions")
+            .match_body(Matcher::Json(
+                json!({"permissions": [{"email": "b@example.invalid", "role": "reader"}]}),
+            )),
+        200,
+        r#"{"permissions": [], "type": "permission_list"}"#,
+    )
+    .create_async()
+    .await;
+    a.put(
+        "storage/folders/F1/permissions",
+        RequestOptions::default()
+            .json(json!({"permissions": [{"email": "b@example.invalid", "role": "reader"}]})),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = ok(
+        s.mock("PATCH", "/v1/accounts/me/storage/files/f1/properties")
+            .match_body(Matcher::Json(json!([{"key": "k", "value": null}]))),
+        200,
+        r#"{"properties": [], "type": "property_list"}"#,
+    )
+    .create_async()
+    .await;
+    a.patch(
+        "storage/files/f1/properties",
+        RequestOptions::default().json(json!([{"key": "k", "value": null}])),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    // Multipart: a part is raw bytes with its number in the query.
+    let m = ok(
+        s.mock("PUT", "/v1/accounts/me/storage/multipart/7")
+            .match_query("part_number=2")
+            .match_body(b"part two".to_vec()),
+        200,
+        r#"{"success": true}"#,
+    )
+    .create_async()
+    .await;
+    a.put(
+        "storage/multipart/7",
+        RequestOptions::default()
+            .param("part_number", 2)
+            .data(b"part two".to_vec()),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = ok(
+        s.mock("POST", "/v1/accounts/me/storage/multipart/7/complete"),
+        201,
+        r#"{"id": "f9", "type": "file"}"#,
+    )
+    .create_async()
+    .await;
+    a.post("storage/multipart/7/complete", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    m.assert_async().await;
+    // Accounts with the API key: import, filters, retrieve_full; the team of account 124.
+    let m = ok(
+        s.mock("POST", "/v1/accounts")
+            .match_header("authorization", "APIKey KEY")
+            .match_body(Matcher::Json(
+                json!({"account": "x@example.invalid", "service": "box", "token": "t"}),
+            )),
+        201,
+        r#"{"id": 125, "service": "box"}"#,
+    )
+    .create_async()
+    .await;
+    app.post(
+        "accounts",
+        RequestOptions::default()
+            .json(json!({"account": "x@example.invalid", "service": "box", "token": "t"})),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let m = ok(
+        s.mock("GET", "/v1/accounts")
+            // Booleans as Python prints them, as the original sends them.
+            .match_query("active=True&admin=False&search=box"),
+        200,
+        r#"{"objects": [], "count": 0, "page": 1, "next_page": null, "type": "object_list"}"#,
+    )
+    .create_async()
+    .await;
+    app.get(
+        "accounts",
+        RequestOptions::default()
+            .param("active", true)
+            .param("admin", false)
+            .param("search", "box"),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    let admin = Account::with_config(None, Some("KEY"), Some("124"), &cfg(&s)).unwrap();
+    let m = ok(
+        s.mock("GET", "/v1/accounts/124/team/groups/g2/members")
+            .match_header("authorization", "APIKey KEY"),
+        200,
+        list,
+    )
+    .create_async()
+    .await;
+    admin
+        .get("team/groups/g2/members", RequestOptions::default())
+        .await
+        .unwrap();
+    m.assert_async().await;
+    // Calendars: create and availability.
+    let m = ok(
+        s.mock("POST", "/v1/accounts/me/cal/availability")
+            .match_body(Matcher::Json(
+                json!({"calendars": ["c1"], "meeting_duration": "PT1H",
+                   "constraints": {"time_windows": [{"start": "a", "end": "b"}]}}),
+            )),
+        200,
+        r#"{"time_windows": [], "type": "availability"}"#,
+    )
+    .create_async()
+    .await;
+    a.post(
+        "cal/availability",
+        RequestOptions::default().json(json!({"calendars": ["c1"], "meeting_duration": "PT1H",
+            "constraints": {"time_windows": [{"start": "a", "end": "b"}]}})),
+    )
+    .await
+    .unwrap();
+    m.assert_async().await;
+    // The errors these families answer, each to its exception.
+    for (status, code) in [
+        (400, "invalid_parameters"),
+        (403, "forbidden"),
+        (404, "not_found"),
+    ] {
+        let m = ok(
+            s.mock("GET", "/v1/accounts/me/team/users"),
+            status,
+            &json!({"error_code": code, "message": "m", "id": "r1", "status_code": status})
+                .to_string(),
+        )
+        .create_async()
+        .await;
+        let e = a
+            .get("team/users", RequestOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status_code(), Some(status as u16));
+        match (status, &e) {
+            (400, Error::Api(_)) | (403, Error::Forbidden(_)) | (404, Error::NotFound(_)) => {}
+            _ => panic!("{status}: {e:?}"),
+        }
+        m.assert_async().await;
+        m.remove_async().await;
+    }
+}

@@ -18,6 +18,12 @@
 //! Page lists past their last page answer 404, which the SDK reads as "no next page".
 //! `faults().expire_tokens()` revokes every account token issued so far (401
 //! `unauthorized`); [`Emulator::issue_token`] gives a new one.
+//!
+//! Beyond file storage: shared links, search, recent files, the quota, permissions and
+//! properties, multipart uploads and upload URLs, account import/update/delete with list
+//! filters and `retrieve_full`, the team of an admin account (`124`), calendar CRUD and
+//! availability. The events cursor is an integer, as the service typed it. Every check comes
+//! before any change: an error answer changes no state. See [`endpoints`] for each route.
 
 /// The endpoints the emulator serves, with the generic call a user writes for each.
 #[doc = include_str!("endpoints.md")]
