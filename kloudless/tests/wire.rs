@@ -466,7 +466,7 @@ async fn endpoint_families_on_the_wire() {
     let ok = |m: mockito::Mock, status: usize, body: &str| {
         m.with_status(status)
             .with_header("content-type", "application/json")
-            .with_body(body.to_owned())
+            .with_body(body)
     };
     // Links.
     let m = ok(
