@@ -14,12 +14,17 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn interop_the_original_sdk_drives_the_emulator() {
-    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
+/// The interop Python, or `None` (the test then checks nothing, as `interop_vars_or_skip`
+/// reports).
+fn python() -> Option<String> {
+    cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
         .unwrap()
         .and_then(|mut v| v.pop())
-    else {
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_the_original_sdk_drives_the_emulator() {
+    let Some(py) = python() else {
         return;
     };
     let emu = Emulator::start().await.unwrap();
@@ -147,10 +152,7 @@ async fn interop_the_original_sdk_drives_the_emulator() {
 /// clean run, then expired tokens surfaced as `AuthorizationException`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_python_scripts_the_emulator_over_its_control_api() {
-    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
-        .unwrap()
-        .and_then(|mut v| v.pop())
-    else {
+    let Some(py) = python() else {
         return;
     };
     let emu = Emulator::start().await.unwrap();
@@ -184,10 +186,7 @@ async fn interop_python_scripts_the_emulator_over_its_control_api() {
 /// and the errors, pinned.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_the_original_sdk_drives_every_endpoint_family() {
-    let Some(py) = cloud_core::emulator::interop_vars_or_skip(&["CLOUD_SDK_INTEROP_PYTHON"])
-        .unwrap()
-        .and_then(|mut v| v.pop())
-    else {
+    let Some(py) = python() else {
         return;
     };
     let emu = Emulator::start().await.unwrap();

@@ -39,10 +39,7 @@ pub(crate) async fn calendars(
             None => not_found(),
         },
         (&Method::POST, []) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(name) = v["name"].as_str().filter(|n| !n.is_empty()) else {
                 return bad("name is required");
             };
@@ -66,10 +63,7 @@ pub(crate) async fn calendars(
             json_resp(StatusCode::CREATED, c)
         }
         (&Method::PATCH, [cal]) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(patch) = v.as_object() else {
                 return bad("a JSON object is required");
             };
@@ -137,10 +131,7 @@ pub(crate) async fn calendars(
             )
         }
         (&Method::POST, [cal, "events"]) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let (Some(start), Some(end)) = (v["start"].as_str(), v["end"].as_str()) else {
                 return bad("start and end are required");
             };
@@ -231,10 +222,7 @@ fn duration(text: &str) -> Option<Duration> {
 /// "constraints": {"time_windows": [{"start", "end"}]}}`: the parts of the windows that no
 /// event of the calendars covers, as long as the meeting or longer.
 pub(crate) async fn availability(app: &App, body: AxBody) -> Response {
-    let v = match read_json(body).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let v = json_body!(body);
     let Some(cals) = v["calendars"].as_array().filter(|c| !c.is_empty()) else {
         return bad("calendars (a list of calendar ids) is required");
     };

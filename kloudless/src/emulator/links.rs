@@ -9,7 +9,7 @@ use cloud_core::emulator::axum::response::{IntoResponse, Response};
 use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::routes::{bad, json_resp, not_found, page_list, q, read_json, App};
+use super::routes::{bad, json_resp, not_found, page_list, q, App};
 use super::state::{new_id, now, ACCOUNT_ID};
 
 /// The hidden field holding a link's password.
@@ -72,10 +72,7 @@ pub(crate) async fn handle(
 ) -> Response {
     match (method, rest) {
         (&Method::POST, []) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(file_id) = v["file_id"].as_str() else {
                 return bad("file_id is required");
             };
@@ -129,10 +126,7 @@ pub(crate) async fn handle(
             None => not_found(),
         },
         (&Method::PATCH, [id]) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let mut s = app.lock();
             let Some(mut link) = s.links.get(*id).and_then(|l| l.as_object().cloned()) else {
                 return not_found();

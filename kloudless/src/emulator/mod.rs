@@ -29,6 +29,16 @@
 #[doc = include_str!("endpoints.md")]
 pub mod endpoints {}
 
+/// The JSON body of a request, or an early return of the 400 that `routes::read_json` makes.
+macro_rules! json_body {
+    ($body:expr) => {
+        match crate::emulator::routes::read_json($body).await {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod accounts;
 mod calendar;
 mod find;

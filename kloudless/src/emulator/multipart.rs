@@ -14,7 +14,7 @@ use futures::StreamExt;
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::routes::{bad, flag, json_resp, not_found, q, read_json, App};
+use super::routes::{bad, flag, json_resp, not_found, q, App};
 use super::state::{new_id, now, Node, State as Store, Upload, ACCOUNT_ID};
 
 /// The part size the emulator proposes (any size is taken).
@@ -86,10 +86,7 @@ pub(crate) async fn handle(
     let id = |x: &str| x.parse::<u64>().ok();
     match (method, rest) {
         (&Method::POST, []) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let size = match &v["size"] {
                 Value::Null => None,
                 x => match x.as_u64() {
@@ -187,10 +184,7 @@ pub(crate) async fn handle(
 /// `POST storage/files/upload_url` JSON `{"parent_id", "name"}`: a URL to `PUT` the bytes to
 /// once, without credentials (as a pre-signed S3 URL), valid for an hour.
 pub(crate) async fn upload_url(app: &App, body: AxBody, base: &str) -> Response {
-    let v = match read_json(body).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let v = json_body!(body);
     let mut s = app.lock();
     let (parent, name) = match target(&s, &v) {
         Ok(t) => t,

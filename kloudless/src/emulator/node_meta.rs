@@ -9,7 +9,7 @@ use cloud_core::emulator::axum::response::{IntoResponse, Response};
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::routes::{bad, json_resp, not_found, read_json, App};
+use super::routes::{bad, json_resp, not_found, App};
 use super::state::now;
 
 /// The roles a permission may carry.
@@ -75,10 +75,7 @@ pub(crate) async fn permissions(
     match *method {
         Method::GET => json_resp(StatusCode::OK, permission_list(&current(app))),
         Method::PUT | Method::PATCH => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(given) = v["permissions"].as_array() else {
                 return bad("permissions (a list) is required");
             };
@@ -124,10 +121,7 @@ pub(crate) async fn properties(app: &App, method: &Method, id: &str, body: AxBod
     match *method {
         Method::GET => json_resp(StatusCode::OK, property_list(app.lock().properties.get(id))),
         Method::PATCH => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(items) = v.as_array() else {
                 return bad("a list of {\"key\": ..., \"value\": ...} objects is required");
             };

@@ -519,10 +519,7 @@ async fn folders(
 ) -> Response {
     match (method, rest) {
         (&Method::POST, []) => {
-            let v = match read_json(body).await {
-                Ok(v) => v,
-                Err(r) => return r,
-            };
+            let v = json_body!(body);
             let Some(name) = v["name"].as_str().filter(|n| !n.is_empty()) else {
                 return bad("name is required");
             };
@@ -608,10 +605,7 @@ async fn folders(
 }
 
 async fn patch_node(app: &App, id: &str, body: AxBody, file: bool, raw: bool) -> Response {
-    let v = match read_json(body).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let v = json_body!(body);
     let mut s = app.lock();
     let Some(mut n) = s
         .nodes
@@ -655,10 +649,7 @@ async fn patch_node(app: &App, id: &str, body: AxBody, file: bool, raw: bool) ->
 }
 
 async fn copy_node(app: &App, id: &str, body: AxBody, file: bool, raw: bool) -> Response {
-    let v = match read_json(body).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let v = json_body!(body);
     let mut s = app.lock();
     let Some(src) = s
         .nodes
