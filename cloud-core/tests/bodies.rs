@@ -46,7 +46,7 @@ async fn server() -> (EmulatorServer, Transport) {
             })
             .put(
                 |State(s): State<Arc<Store>>, body: axum::body::Body| async move {
-                    match s.blobs.put_stream(body.into_data_stream()).await {
+                    match s.blobs.put_stream_md5(body.into_data_stream()).await {
                         Ok(blob) => {
                             let md5 = blob.md5().to_owned();
                             *s.current.lock().await = blob;

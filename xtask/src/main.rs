@@ -20,6 +20,7 @@ mod ci;
 mod emulator;
 mod examples;
 mod fuzz;
+mod load;
 mod mutants;
 mod release;
 mod surface;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some("release") => release::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("mutants") => mutants::run(&args[1..]),
+        Some("load") => load::run(&args[1..]),
         Some("examples") => examples::cli(&args[1..]),
         Some("surface") => surface::run(&args[1..]),
         _ => {

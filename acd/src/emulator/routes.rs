@@ -474,7 +474,7 @@ async fn store_field(
         .content_type()
         .unwrap_or("application/octet-stream")
         .to_owned();
-    let blob = app.blobs.put_stream(field).await.map_err(|e| {
+    let blob = app.blobs.put_stream_md5(field).await.map_err(|e| {
         msg(
             StatusCode::BAD_REQUEST,
             &format!("Bytes not received for request: {e}"),

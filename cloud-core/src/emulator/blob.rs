@@ -14,7 +14,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use md5::{Digest, Md5};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 const PATTERN_LEN: usize = 1 << 20;
 const READ_CHUNK: usize = 256 * 1024;
@@ -44,7 +44,35 @@ enum Content {
 struct Inner {
     content: Content,
     len: u64,
-    md5: String,
+    /// The MD5, lower-case hex: known from the start for in-memory blobs and bodies stored
+    /// with [`BlobStore::put_stream_md5`], else computed on the first ask.
+    md5: OnceLock<String>,
+    /// The strong ETag, fixed when the blob is made: the MD5 when it was known then, else
+    /// this store's unique number for the blob with its length.
+    etag: String,
+}
+
+/// A process-unique number for each blob (its ETag when the MD5 is not computed).
+static NEXT_BLOB: AtomicU64 = AtomicU64::new(1);
+
+impl Inner {
+    fn new(content: Content, len: u64, md5: Option<String>) -> Self {
+        let etag = match (&content, &md5) {
+            (Content::Synthetic, _) => format!("\"syn-{len}\""),
+            (_, Some(m)) => format!("\"{m}\""),
+            (_, None) => format!("\"b{}-{len}\"", NEXT_BLOB.fetch_add(1, Ordering::Relaxed)),
+        };
+        let cell = OnceLock::new();
+        if let Some(m) = md5 {
+            let _ = cell.set(m);
+        }
+        Self {
+            content,
+            len,
+            md5: cell,
+            etag,
+        }
+    }
 }
 
 impl Drop for Inner {
@@ -65,7 +93,7 @@ impl fmt::Debug for Blob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Blob")
             .field("len", &self.inner.len)
-            .field("md5", &self.inner.md5)
+            .field("md5", &self.inner.md5.get())
             .finish()
     }
 }
@@ -75,12 +103,9 @@ impl Blob {
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
         let bytes = bytes.into();
         let md5 = hex(&Md5::digest(&bytes));
+        let len = bytes.len() as u64;
         Self {
-            inner: Arc::new(Inner {
-                len: bytes.len() as u64,
-                content: Content::Memory(bytes),
-                md5,
-            }),
+            inner: Arc::new(Inner::new(Content::Memory(bytes), len, Some(md5))),
         }
     }
 
@@ -88,11 +113,7 @@ impl Blob {
     /// large transfers. Its MD5 is not computed (reported as empty).
     pub fn synthetic(len: u64) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                content: Content::Synthetic,
-                len,
-                md5: String::new(),
-            }),
+            inner: Arc::new(Inner::new(Content::Synthetic, len, Some(String::new()))),
         }
     }
 
@@ -114,18 +135,22 @@ impl Blob {
         self.inner.len == 0
     }
 
-    /// The MD5, lower-case hex (empty for a synthetic blob).
+    /// The MD5, lower-case hex (empty for a synthetic blob). A body stored with
+    /// [`BlobStore::put_stream`] is hashed on this first ask, by reading its file (a blocking
+    /// read): an emulator that answers the MD5 of an upload stores it with
+    /// [`BlobStore::put_stream_md5`], which hashes it as it arrives.
     pub fn md5(&self) -> &str {
-        &self.inner.md5
+        self.inner.md5.get_or_init(|| match &self.inner.content {
+            Content::Memory(b) => hex(&Md5::digest(b)),
+            Content::Synthetic => String::new(),
+            Content::File(p) => hash_file(p).unwrap_or_default(),
+        })
     }
 
-    /// A strong ETag for the content.
+    /// A strong ETag for the content: its MD5 when that was known when the blob was made,
+    /// else a tag unique to the blob (the same for as long as it lives).
     pub fn etag(&self) -> String {
-        if self.inner.md5.is_empty() {
-            format!("\"syn-{}\"", self.inner.len)
-        } else {
-            format!("\"{}\"", self.inner.md5)
-        }
+        self.inner.etag.clone()
     }
 
     /// The bytes `start..end` as a stream (end exclusive, clamped to the length).
@@ -193,6 +218,21 @@ async fn read_file_chunk(
     Ok(buf.freeze())
 }
 
+/// The MD5 of a file, read in chunks.
+fn hash_file(path: &PathBuf) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut md5 = Md5::new();
+    let mut buf = vec![0u8; READ_CHUNK];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hex(&md5.finalize()));
+        }
+        md5.update(&buf[..n]);
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -222,23 +262,66 @@ impl BlobStore {
         })
     }
 
-    /// Streams a body to a new file, computing its MD5 as it goes. A body error leaves no file.
+    /// Streams a body to a new file. A body error leaves no file. The file is written by a
+    /// blocking thread while the next chunks arrive; the MD5 is not computed (see
+    /// [`Blob::md5`]).
     pub async fn put_stream<S, E>(&self, stream: S) -> std::io::Result<Blob>
     where
         S: Stream<Item = Result<Bytes, E>>,
         E: fmt::Display,
     {
+        let (blob, _) = self.store(stream, None::<Md5>, false).await?;
+        Ok(blob)
+    }
+
+    /// [`BlobStore::put_stream`], hashing the body with MD5 on a second thread as it is
+    /// written, so that [`Blob::md5`] (and the ETag) is known at once.
+    pub async fn put_stream_md5<S, E>(&self, stream: S) -> std::io::Result<Blob>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: fmt::Display,
+    {
+        let (blob, _) = self.store(stream, Some(Md5::new()), true).await?;
+        Ok(blob)
+    }
+
+    /// [`BlobStore::put_stream`], hashing the body with `digest` (SHA-256, say) on a second
+    /// thread as it is written; the blob and the digest.
+    pub async fn put_stream_digest<S, E, D>(
+        &self,
+        stream: S,
+        digest: D,
+    ) -> std::io::Result<(Blob, Vec<u8>)>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: fmt::Display,
+        D: Digest + Send + 'static,
+    {
+        let (blob, sum) = self.store(stream, Some(digest), false).await?;
+        Ok((blob, sum.unwrap_or_default()))
+    }
+
+    async fn store<S, E, D>(
+        &self,
+        stream: S,
+        digest: Option<D>,
+        digest_is_md5: bool,
+    ) -> std::io::Result<(Blob, Option<Vec<u8>>)>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: fmt::Display,
+        D: Digest + Send + 'static,
+    {
         let n = self.next.fetch_add(1, Ordering::SeqCst);
         let path = self.dir.path().join(format!("blob-{n}"));
-        let result = write_stream(&path, stream).await;
-        match result {
-            Ok((len, md5)) => Ok(Blob {
-                inner: Arc::new(Inner {
-                    content: Content::File(path),
-                    len,
-                    md5,
-                }),
-            }),
+        match write_stream(&path, stream, digest).await {
+            Ok((len, sum)) => {
+                let md5 = sum.as_deref().filter(|_| digest_is_md5).map(hex);
+                let blob = Blob {
+                    inner: Arc::new(Inner::new(Content::File(path), len, md5)),
+                };
+                Ok((blob, sum))
+            }
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
                 Err(e)
@@ -247,24 +330,78 @@ impl BlobStore {
     }
 }
 
-async fn write_stream<S, E>(path: &PathBuf, stream: S) -> std::io::Result<(u64, String)>
+/// How many chunks may wait for the writing (and the hashing) thread.
+const QUEUE: usize = 32;
+
+/// Writes `stream` to a new file at `path`: the chunks go to a blocking thread that writes
+/// them (and, with a `digest`, to another that hashes them), so that reading the next chunk
+/// from the network, writing and hashing overlap. Its length and the digest.
+async fn write_stream<S, E, D>(
+    path: &std::path::Path,
+    stream: S,
+    digest: Option<D>,
+) -> std::io::Result<(u64, Option<Vec<u8>>)>
 where
     S: Stream<Item = Result<Bytes, E>>,
     E: fmt::Display,
+    D: Digest + Send + 'static,
 {
-    let file = tokio::fs::File::create(path).await?;
-    let mut file = tokio::io::BufWriter::with_capacity(READ_CHUNK, file);
-    let mut md5 = Md5::new();
+    use std::io::Write;
+    let file = std::fs::File::create(path)?;
+    let (wtx, mut wrx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut f = std::io::BufWriter::with_capacity(READ_CHUNK, file);
+        while let Some(chunk) = wrx.blocking_recv() {
+            f.write_all(&chunk)?;
+        }
+        f.flush()
+    });
+    let (htx, hasher) = match digest {
+        Some(mut d) => {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+            let h = tokio::task::spawn_blocking(move || {
+                while let Some(chunk) = rx.blocking_recv() {
+                    d.update(&chunk);
+                }
+                d.finalize().to_vec()
+            });
+            (Some(tx), Some(h))
+        }
+        None => (None, None),
+    };
     let mut len = 0u64;
+    let mut failure = None;
     let mut stream = std::pin::pin!(stream);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()))?;
-        md5.update(&chunk);
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                failure = Some(std::io::Error::other(e.to_string()));
+                break;
+            }
+        };
         len += chunk.len() as u64;
-        file.write_all(&chunk).await?;
+        if let Some(tx) = &htx {
+            // A hasher gone away has nothing to fail: the writer's result tells.
+            let _ = tx.send(chunk.clone()).await;
+        }
+        if wtx.send(chunk).await.is_err() {
+            // The writer stopped on an error, returned below.
+            break;
+        }
     }
-    file.flush().await?;
-    Ok((len, hex(&md5.finalize())))
+    drop(wtx);
+    drop(htx);
+    let written = writer.await.map_err(std::io::Error::other)?;
+    let sum = match hasher {
+        Some(h) => Some(h.await.map_err(std::io::Error::other)?),
+        None => None,
+    };
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    written?;
+    Ok((len, sum))
 }
 
 /// Parses a `Range: bytes=a-b` (or `a-`, or `-n`) header against a size. Returns the
@@ -360,6 +497,56 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=5-2"), 10), Err(()));
         assert_eq!(parse_range(Some("bytes=0-1,3-4"), 10), Ok(None));
         assert_eq!(parse_range(Some("items=0-1"), 10), Ok(None));
+    }
+
+    fn chunks(data: &[u8]) -> impl Stream<Item = Result<Bytes, std::io::Error>> + '_ {
+        futures::stream::iter(
+            data.chunks(70_000)
+                .map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c))),
+        )
+    }
+
+    /// The three ways to store: the MD5 hashed on the way (and the ETag from it), hashed on
+    /// the first ask (the ETag the blob's own), another digest on the way; a body that fails
+    /// leaves no file and no blob.
+    #[tokio::test]
+    async fn hashing_on_the_way_or_on_ask() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let want = hex(&Md5::digest(&data));
+        let store = BlobStore::new().unwrap();
+        let hashed = store.put_stream_md5(chunks(&data)).await.unwrap();
+        assert_eq!(
+            hashed.inner.md5.get().map(String::as_str),
+            Some(want.as_str())
+        );
+        assert_eq!(hashed.etag(), format!("\"{want}\""));
+        let lazy = store.put_stream(chunks(&data)).await.unwrap();
+        assert!(
+            lazy.inner.md5.get().is_none(),
+            "not hashed before it is asked"
+        );
+        let tag = lazy.etag();
+        assert!(
+            tag.starts_with("\"b") && tag.ends_with("-300000\""),
+            "{tag}"
+        );
+        assert_eq!(lazy.md5(), want);
+        assert_eq!(lazy.etag(), tag, "the ETag does not change once hashed");
+        let again = store.put_stream(chunks(&data)).await.unwrap();
+        assert_ne!(again.etag(), tag, "each blob its own tag");
+        let (blob, sum) = store
+            .put_stream_digest(chunks(&data), Md5::new())
+            .await
+            .unwrap();
+        assert_eq!((hex(&sum), blob.len()), (want, 300_000));
+        let failing = futures::stream::iter(vec![
+            Ok(Bytes::from_static(b"some")),
+            Err(std::io::Error::other("cut")),
+        ]);
+        let files = || std::fs::read_dir(store.dir.path()).unwrap().count();
+        let before = files();
+        assert!(store.put_stream_md5(failing).await.is_err());
+        assert_eq!(files(), before, "a failed body leaves no file");
     }
 
     #[tokio::test]

@@ -101,7 +101,7 @@ async fn put_file(
     if s.oauth.check(&headers).is_err() {
         return unauthorized();
     }
-    match s.blobs.put_stream(body.into_data_stream()).await {
+    match s.blobs.put_stream_md5(body.into_data_stream()).await {
         Ok(blob) => {
             let answer = json!({"name": name, "size": blob.len(), "md5": blob.md5()});
             s.files.write().await.insert(name, blob);

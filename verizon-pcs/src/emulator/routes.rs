@@ -476,22 +476,16 @@ async fn intent(State(app): S, headers: HeaderMap, Query(q): Q) -> Response {
     ok_json(StatusCode::OK, json!({ "uploadurls": urls }))
 }
 
-/// Streams a request body to a blob, hashing it.
+/// Streams a request body to a blob, hashing it (SHA-256, on a thread of its own while the
+/// body is written).
 #[allow(clippy::result_large_err)]
 async fn store(app: &App, body: Body) -> Result<(Blob, String), Response> {
-    let mut hasher = Sha256::new();
-    let stream = body.into_data_stream().map(|c| {
-        if let Ok(c) = &c {
-            hasher.update(c);
-        }
-        c
-    });
-    let blob = app
+    let (blob, sum) = app
         .blobs
-        .put_stream(stream)
+        .put_stream_digest(body.into_data_stream(), Sha256::new())
         .await
         .map_err(|e| err(StatusCode::BAD_REQUEST, "incomplete_body", &e.to_string()))?;
-    Ok((blob, hex(&hasher.finalize())))
+    Ok((blob, hex(&sum)))
 }
 
 fn hex(b: &[u8]) -> String {

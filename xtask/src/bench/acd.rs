@@ -157,6 +157,12 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         Some(curl),
         v(&["metadata", &cache_s, &big, &calls.to_string()]),
     )?;
+    let capacity = super::capacity(
+        &format!("{metadata}nodes/{big}?tempLink=false&asset=NONE"),
+        &auth,
+        calls * 10,
+        runs,
+    )?;
 
     // 3. The changes feed.
     case(
@@ -197,5 +203,6 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         py,
     )?;
     drop(emu);
+    rows.extend(capacity);
     Ok(rows)
 }

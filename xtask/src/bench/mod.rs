@@ -267,9 +267,37 @@ fn print(rows: &[Row]) {
     }
 }
 
-/// Whether a row is this workspace's client (not curl, not the Python original).
+/// Whether a row is this workspace's client (not curl, not the Python original, not the
+/// emulator's capacity).
 fn is_ours(r: &Row) -> bool {
-    !matches!(r.tool.as_str(), "curl" | "python")
+    !matches!(r.tool.as_str(), "curl" | "python" | LOAD)
+}
+
+/// The client of the emulator-capacity rows: `cargo xtask load`.
+pub(crate) const LOAD: &str = "xtask load (4 connections)";
+
+/// The emulator's capacity for small requests: `requests` GETs of `url` over 4 keep-alive
+/// connections by `cargo xtask load` (this program), one row whose rate is the emulator's
+/// answers per second with the load generator on the same 2 cores.
+pub(crate) fn capacity(url: &str, auth: &str, requests: u64, runs: usize) -> Result<Vec<Row>> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let argv = vec![
+        s(&exe),
+        "load".into(),
+        url.into(),
+        "--header".into(),
+        auth.into(),
+        "--requests".into(),
+        requests.to_string(),
+        "--connections".into(),
+        "4".into(),
+    ];
+    run_case(
+        &format!("emulator: {requests} small GETs, 4 connections"),
+        &[(LOAD, argv)],
+        runs,
+        Work::Calls(requests),
+    )
 }
 
 /// `--summary`: one table for every crate run, this SDK's rows only: wall and CPU as ratios to

@@ -182,7 +182,10 @@ impl Bench {
             self.ours(&args),
             curl,
             &args,
-        )
+        )?;
+        self.rows
+            .extend(super::capacity(url, auth, calls * 10, self.runs)?);
+        Ok(())
     }
 
     /// The paged listing of the seeded entries: the bench example's `args` case; curl asks
