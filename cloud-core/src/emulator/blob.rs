@@ -330,8 +330,13 @@ impl BlobStore {
     }
 }
 
-/// How many chunks may wait for the writing (and the hashing) thread.
-const QUEUE: usize = 32;
+/// How many bytes may wait for the writing and hashing threads (a chunk holds its share
+/// until both are done with it), so that a slow disk or hash bounds the memory, not the
+/// sender.
+const QUEUE_BYTES: usize = 8 << 20;
+
+/// A chunk on its way to the threads, with its share of [`QUEUE_BYTES`].
+type Queued = (Bytes, Arc<tokio::sync::OwnedSemaphorePermit>);
 
 /// Writes `stream` to a new file at `path`: the chunks go to a blocking thread that writes
 /// them (and, with a `digest`, to another that hashes them), so that reading the next chunk
@@ -348,19 +353,20 @@ where
 {
     use std::io::Write;
     let file = std::fs::File::create(path)?;
-    let (wtx, mut wrx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+    let budget = Arc::new(tokio::sync::Semaphore::new(QUEUE_BYTES));
+    let (wtx, mut wrx) = tokio::sync::mpsc::unbounded_channel::<Queued>();
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         let mut f = std::io::BufWriter::with_capacity(READ_CHUNK, file);
-        while let Some(chunk) = wrx.blocking_recv() {
+        while let Some((chunk, _share)) = wrx.blocking_recv() {
             f.write_all(&chunk)?;
         }
         f.flush()
     });
     let (htx, hasher) = match digest {
         Some(mut d) => {
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Queued>();
             let h = tokio::task::spawn_blocking(move || {
-                while let Some(chunk) = rx.blocking_recv() {
+                while let Some((chunk, _share)) = rx.blocking_recv() {
                     d.update(&chunk);
                 }
                 d.finalize().to_vec()
@@ -381,11 +387,16 @@ where
             }
         };
         len += chunk.len() as u64;
+        let want = u32::try_from(chunk.len().clamp(1, QUEUE_BYTES)).unwrap_or(u32::MAX);
+        let Ok(share) = Arc::clone(&budget).acquire_many_owned(want).await else {
+            break;
+        };
+        let share = Arc::new(share);
         if let Some(tx) = &htx {
             // A hasher gone away has nothing to fail: the writer's result tells.
-            let _ = tx.send(chunk.clone()).await;
+            let _ = tx.send((chunk.clone(), Arc::clone(&share)));
         }
-        if wtx.send(chunk).await.is_err() {
+        if wtx.send((chunk, share)).is_err() {
             // The writer stopped on an error, returned below.
             break;
         }
