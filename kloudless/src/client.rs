@@ -78,6 +78,10 @@ pub enum Body {
     Raw(Bytes),
     /// `data=` a local file, streamed (re-read on a retry).
     File(PathBuf),
+    /// `data=` any async reader, streamed, with its length when known (`Content-Length`; else
+    /// chunked). Read once: a call re-sent after it was read fails saying so (one re-sent
+    /// after a connection error, before any byte was read, goes out whole).
+    Reader(cloud_core::body::OnceReader),
     /// `data=` a dict: a form body.
     Form(Vec<(String, String)>),
 }
@@ -89,6 +93,7 @@ impl fmt::Debug for Body {
             Body::Json(v) => write!(f, "Json({v})"),
             Body::Raw(b) => write!(f, "Raw({} bytes)", b.len()),
             Body::File(p) => write!(f, "File({})", p.display()),
+            Body::Reader(r) => write!(f, "Reader(len {:?})", r.known_len()),
             Body::Form(p) => write!(f, "Form({} fields)", p.len()),
         }
     }
@@ -235,6 +240,34 @@ impl RequestOptions {
     /// `data=` a local file, streamed.
     pub fn file(mut self, p: impl Into<PathBuf>) -> Self {
         self.body = Body::File(p.into());
+        self
+    }
+
+    /// `data=` any async reader (a socket, a pipe, a decompressor...), streamed without
+    /// holding it in memory; `len` when known is sent as `Content-Length`. Read once (see
+    /// [`Body::Reader`]).
+    ///
+    /// ```no_run
+    /// # async fn run(account: kloudless::Account) -> kloudless::Result<()> {
+    /// use kloudless::RequestOptions;
+    /// let file = tokio::fs::File::open("big.iso").await.map_err(cloud_core::Error::from)?;
+    /// let len = file.metadata().await.map_err(cloud_core::Error::from)?.len();
+    /// account
+    ///     .post(
+    ///         "storage/files",
+    ///         RequestOptions::default()
+    ///             .header("X-Kloudless-Metadata", r#"{"parent_id": "root", "name": "big.iso"}"#)
+    ///             .reader(file, Some(len)),
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reader(
+        mut self,
+        reader: impl tokio::io::AsyncRead + Send + 'static,
+        len: Option<u64>,
+    ) -> Self {
+        self.body = Body::Reader(cloud_core::body::OnceReader::new(reader, len));
         self
     }
 
@@ -494,6 +527,10 @@ impl Client {
                             cloud_core::body::upload::reader_body(reader, Some(len), None),
                         )
                     }
+                    Body::Reader(r) => match r.known_len() {
+                        Some(n) => req.header(http::header::CONTENT_LENGTH, n).body(r.body()),
+                        None => req.body(r.body()),
+                    },
                 })
             })
             .await?;

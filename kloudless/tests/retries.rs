@@ -123,3 +123,62 @@ async fn retries_off_sends_one_request_and_a_proxy_carries_the_calls() {
         )]
     );
 }
+
+/// An upload from a reader: known length and chunked both stored whole; a PUT re-sent after a
+/// 503 (the emulator read the body before answering) cannot send the reader again and says
+/// so, and the file keeps its bytes.
+#[tokio::test]
+async fn a_reader_is_uploaded_once() {
+    use tokio::io::AsyncReadExt;
+    let emu = Emulator::start().await.unwrap();
+    let a = account(&emu, HttpOptions::default().retry(fast()));
+    let meta = |name: &str| json!({"parent_id": "root", "name": name}).to_string();
+    let len = 300_000u64;
+    let known = a
+        .post(
+            "storage/files",
+            RequestOptions::default()
+                .header("X-Kloudless-Metadata", meta("known.bin"))
+                .reader(tokio::io::repeat(b'k').take(len), Some(len)),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(known.data["size"], len);
+    let chunked = a
+        .post(
+            "storage/files",
+            RequestOptions::default()
+                .header("X-Kloudless-Metadata", meta("chunked.bin"))
+                .reader(&b"no length given"[..], None),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(chunked.data["size"], 15);
+    let id = known.data["id"].as_str().unwrap().to_owned();
+    emu.faults()
+        .fail_next(1, Route::method(Method::PUT), 503, Some("0"));
+    let err = a
+        .put(
+            &format!("storage/files/{id}"),
+            RequestOptions::default().reader(&b"new bytes"[..], Some(9)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:?}").contains("a reader is sent once"),
+        "{err:?}"
+    );
+    // The second attempt fails on its body's first read, before its head leaves.
+    assert_eq!(sent(&emu, &Method::PUT), 1);
+    let now = a
+        .get(&format!("storage/files/{id}"), RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(now.data["size"], len, "the file keeps its bytes");
+}

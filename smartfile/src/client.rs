@@ -493,21 +493,11 @@ impl Client {
                         .inspect(move |r| counted(r, Some(len)));
                     Part::stream_with_length(Body::wrap_stream(stream), len)
                 }
-                FileSource::Reader(shared) => {
+                FileSource::Reader(reader) => {
                     // Taken when the body is first polled: an attempt that never sent a byte
                     // (a connection error) leaves it for the next one.
-                    let slot = shared.reader.clone();
-                    let len = shared.len;
-                    let taken = async move {
-                        match slot.lock().ok().and_then(|mut g| g.take()) {
-                            Some(r) => Ok(tokio_util_stream(r)),
-                            None => Err(std::io::Error::other(
-                                "the reader was read by an earlier attempt: a reader is sent once",
-                            )),
-                        }
-                    };
-                    let stream = futures::TryFutureExt::try_flatten_stream(taken)
-                        .inspect(move |r| counted(r, len));
+                    let len = reader.known_len();
+                    let stream = reader.stream().inspect(move |r| counted(r, len));
                     match len {
                         Some(n) => Part::stream_with_length(Body::wrap_stream(stream), n),
                         None => Part::stream(Body::wrap_stream(stream)),

@@ -90,7 +90,7 @@ pub use client::{
 pub use credentials::{clean_tokens, netrc_lookup, OAuthToken, MIN_TOKEN_LEN};
 pub use error::{Detail, Error, Result};
 pub use helpers::{DownloadOptions, TaskResult};
-pub use params::{FilePart, FileSource, Params, SharedReader, Value};
+pub use params::{FilePart, FileSource, Params, Value};
 
 pub use cloud_core;
 /// The client options and retry policy every crate of the family takes.

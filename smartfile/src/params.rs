@@ -63,24 +63,15 @@ pub enum FileSource {
     /// Any async reader, with its length when known (sent with `Content-Length`, else chunked).
     /// It can be read once: a request re-sent after it was read fails with an error saying so
     /// (one re-sent after a connection error, before any byte was read, goes out whole).
-    Reader(SharedReader),
+    Reader(cloud_core::body::OnceReader),
 }
-
-/// A reader shared by the attempts of one request (taken by the first that reads it).
-#[derive(Clone)]
-pub struct SharedReader {
-    pub(crate) reader: std::sync::Arc<std::sync::Mutex<Option<BoxReader>>>,
-    pub(crate) len: Option<u64>,
-}
-
-pub(crate) type BoxReader = std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>>;
 
 impl fmt::Debug for FileSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FileSource::Path(p) => f.debug_tuple("Path").field(p).finish(),
             FileSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
-            FileSource::Reader(r) => write!(f, "Reader(len {:?})", r.len),
+            FileSource::Reader(r) => write!(f, "Reader(len {:?})", r.known_len()),
         }
     }
 }
@@ -132,10 +123,7 @@ impl FilePart {
         Self {
             filename: filename.into(),
             content_type: None,
-            source: FileSource::Reader(SharedReader {
-                reader: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::pin(reader)))),
-                len,
-            }),
+            source: FileSource::Reader(cloud_core::body::OnceReader::new(reader, len)),
             progress: None,
         }
     }

@@ -147,6 +147,61 @@ impl UploadSource {
     }
 }
 
+/// A reader sent at most once, which a retry loop's request builder can share: the body
+/// takes the reader when it is first polled, so an attempt that never sent a byte (a refused
+/// connection) leaves it for the next attempt, and a body made after it was read fails with
+/// "a reader is sent once" instead of sending nothing. Cheap to clone (the clones share the
+/// reader). For uploads from any `AsyncRead` where the call takes a cloneable body.
+#[derive(Clone)]
+pub struct OnceReader {
+    slot: std::sync::Arc<std::sync::Mutex<Option<BoxReader>>>,
+    len: Option<u64>,
+}
+
+type BoxReader = std::pin::Pin<Box<dyn AsyncRead + Send>>;
+
+impl fmt::Debug for OnceReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OnceReader(len {:?})", self.len)
+    }
+}
+
+impl OnceReader {
+    /// `reader`, with its length when known (sent as `Content-Length`; else the body is
+    /// chunked).
+    pub fn new(reader: impl AsyncRead + Send + 'static, len: Option<u64>) -> Self {
+        Self {
+            slot: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::pin(reader)))),
+            len,
+        }
+    }
+
+    /// The length given, if any.
+    pub fn known_len(&self) -> Option<u64> {
+        self.len
+    }
+
+    /// The reader's bytes (64 KiB reads), the reader taken when the stream is first polled.
+    pub fn stream(&self) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        use futures::StreamExt;
+        let slot = std::sync::Arc::clone(&self.slot);
+        let taken = async move {
+            match slot.lock().ok().and_then(|mut g| g.take()) {
+                Some(r) => Ok(tokio_util::io::ReaderStream::with_capacity(r, 64 * 1024)),
+                None => Err(std::io::Error::other(
+                    "the reader was read by an earlier attempt: a reader is sent once",
+                )),
+            }
+        };
+        futures::TryFutureExt::try_flatten_stream(taken).boxed()
+    }
+
+    /// [`OnceReader::stream`] as a request body.
+    pub fn body(&self) -> reqwest::Body {
+        reqwest::Body::wrap_stream(self.stream())
+    }
+}
+
 /// A streamed request body over a reader, in 64 KiB reads, with progress.
 pub fn reader_body(
     reader: impl AsyncRead + Send + Unpin + 'static,
@@ -169,6 +224,21 @@ pub fn reader_body(
 mod tests {
     use super::*;
     use futures::TryStreamExt;
+
+    #[tokio::test]
+    async fn a_once_reader_is_read_once_by_whichever_body_polls_first() {
+        let r = OnceReader::new(std::io::Cursor::new(b"abc".to_vec()), Some(3));
+        let unpolled = r.clone().stream();
+        drop(unpolled);
+        let first: Vec<Bytes> = r.stream().try_collect().await.unwrap();
+        assert_eq!(first.concat(), b"abc");
+        let again: Result<Vec<Bytes>, _> = r.stream().try_collect().await;
+        assert!(again
+            .unwrap_err()
+            .to_string()
+            .contains("a reader is sent once"));
+        assert_eq!(r.known_len(), Some(3));
+    }
 
     #[tokio::test]
     async fn chunks_are_bounded_and_complete() {
