@@ -146,6 +146,9 @@ fn stats(v: &mut [f64]) -> (f64, f64, f64) {
 }
 
 pub(crate) struct Row {
+    /// The crate whose bench made the row: ratios compare rows of one crate only (the cases
+    /// of different crates share names).
+    group: String,
     case: String,
     tool: String,
     wall: (f64, f64, f64),
@@ -209,6 +212,7 @@ pub(crate) fn run_case(
         .iter()
         .enumerate()
         .map(|(i, (tool, _))| Row {
+            group: String::new(),
             case: case.into(),
             tool: (*tool).into(),
             wall: stats(&mut walls[i]),
@@ -228,9 +232,10 @@ pub(crate) fn bins_dir() -> PathBuf {
     root().join("target/release")
 }
 
-/// The row of another client of the same case.
+/// The row of another client of the same case of the same crate.
 fn peer<'a>(rows: &'a [Row], r: &Row, tool: &str) -> Option<&'a Row> {
-    rows.iter().find(|c| c.case == r.case && c.tool == tool)
+    rows.iter()
+        .find(|c| c.group == r.group && c.case == r.case && c.tool == tool)
 }
 
 /// `a ÷ b` with `digits` decimals, `n/a` when either is missing or `b` is zero.
@@ -332,7 +337,7 @@ fn summary(rows: &[Row]) -> serde_json::Value {
         );
         let num = |s: &str| s.parse::<f64>().ok();
         out.push(serde_json::json!({
-            "case": r.case, "client": r.tool, "wall_s": r.wall.1, "cpu_s": r.cpu,
+            "crate": r.group, "case": r.case, "client": r.tool, "wall_s": r.wall.1, "cpu_s": r.cpu,
             "wall_x_curl": num(&cols[0]), "cpu_x_curl": num(&cols[1]),
             "original_wall_over_this": num(&cols[2]), "original_cpu_over_this": num(&cols[3]),
             "peak_rss_mib": r.rss_mib,
@@ -346,7 +351,7 @@ fn to_json(rows: &[Row]) -> serde_json::Value {
         rows.iter()
             .map(|r| {
                 serde_json::json!({
-                    "case": r.case, "client": r.tool,
+                    "crate": r.group, "case": r.case, "client": r.tool,
                     "wall_s": {"min": r.wall.0, "median": r.wall.1, "max": r.wall.2},
                     "work": r.work.json(), "peak_rss_mib": r.rss_mib, "cpu_s": r.cpu,
                 })
@@ -375,15 +380,19 @@ pub fn run(args: &[String]) -> Result {
     let runs = 5;
     let mut rows = Vec::new();
     for c in &cases {
-        match c.as_str() {
-            "harness" | "cloud-core" => rows.extend(harness::harness(quick, runs)?),
-            "acd" => rows.extend(acd::acd(quick, runs)?),
-            "orange-cloud" => rows.extend(orange::orange(quick, runs)?),
-            "verizon-pcs" => rows.extend(verizon::verizon(quick, runs)?),
-            "kloudless" => rows.extend(kloudless::kloudless(quick, runs)?),
-            "smartfile" => rows.extend(smartfile::smartfile(quick, runs)?),
+        let mut got = match c.as_str() {
+            "harness" | "cloud-core" => harness::harness(quick, runs)?,
+            "acd" => acd::acd(quick, runs)?,
+            "orange-cloud" => orange::orange(quick, runs)?,
+            "verizon-pcs" => verizon::verizon(quick, runs)?,
+            "kloudless" => kloudless::kloudless(quick, runs)?,
+            "smartfile" => smartfile::smartfile(quick, runs)?,
             other => return Err(format!("no benchmark for {other} yet")),
+        };
+        for r in &mut got {
+            r.group = c.clone();
         }
+        rows.extend(got);
     }
     println!(
         "machine: {} cores, {}; {} runs per client",
@@ -570,5 +579,28 @@ mod tests {
         assert_eq!(ratio(Some(3.0), Some(2.0), 2), "1.50");
         assert_eq!(ratio(Some(3.0), None, 2), "n/a");
         assert_eq!(ratio(Some(3.0), Some(0.0), 1), "n/a");
+    }
+
+    /// Two crates' benches share case names: each row is compared with its own crate's
+    /// curl (a run over several crates compared every crate with the first one's curl).
+    #[test]
+    fn ratios_stay_within_a_crate() {
+        let row = |group: &str, tool: &str, wall: f64| Row {
+            group: group.into(),
+            case: "upload".into(),
+            tool: tool.into(),
+            wall: (wall, wall, wall),
+            rss_mib: None,
+            cpu: None,
+            work: Work::Calls(1),
+        };
+        let rows = [
+            row("acd", "curl", 4.0),
+            row("acd", "acd (Rust)", 4.0),
+            row("kloudless", "curl", 1.0),
+            row("kloudless", "kloudless (Rust)", 1.2),
+        ];
+        let curl = peer(&rows, &rows[3], "curl").map(|c| c.wall.1);
+        assert_eq!(ratio(Some(rows[3].wall.1), curl, 2), "1.20");
     }
 }
