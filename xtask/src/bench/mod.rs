@@ -28,6 +28,10 @@
 //!   `orange-cloud` also lists 100,000 files with `folders.get_pages`.
 //! - `XTASK_BENCH_ENTRIES=N` sets the listings' size (the paged listings and verizon-pcs's
 //!   `fullview_stream`), to see memory stay flat from 10,000 to 1,000,000 entries.
+//! - every crate but the harness also measures its emulator's capacity for small requests:
+//!   10 × the metadata case's calls as GETs over 4 keep-alive connections by `cargo xtask
+//!   load` (the row `emulator: N small GETs, 4 connections`); curl's upload row is the
+//!   emulator's upload rate.
 //! - `harness`: a 1 GiB synthetic body from the emulator harness (`core-emulator`), downloaded
 //!   to a sink by curl and by cloud-core's resumable download stream (`core-download`). This
 //!   shows the harness is never the bottleneck of a provider benchmark.
