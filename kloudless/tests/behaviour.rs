@@ -1072,3 +1072,63 @@ async fn endpoint_families_through_the_generic_calls() {
         403
     );
 }
+
+/// The new records travel with the control API's state: a link, a calendar and an imported
+/// account dumped, reset away, loaded back.
+#[tokio::test]
+async fn new_records_are_in_the_state_dump() {
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let a = account(&emu);
+    let file = upload(&a, "root", "kept.txt", b"kept").await;
+    let link = a
+        .post(
+            "storage/links",
+            RequestOptions::default().json(json!({"file_id": file.data["id"]})),
+        )
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    let app = Client::with_config(
+        Some(emu.api_key()),
+        None,
+        &Configuration::with_base_url(emu.base_url()),
+    )
+    .unwrap();
+    app.post(
+        "accounts",
+        RequestOptions::default()
+            .json(json!({"account": "y@example.invalid", "service": "dropbox", "token": "t"})),
+    )
+    .await
+    .unwrap();
+    let http = cloud_core::reqwest::Client::new();
+    let control = |p: &str| format!("{}/__emulator{p}", emu.base_url().trim_end_matches('/'));
+    let dump = http
+        .get(control("/state"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    http.post(control("/reset")).send().await.unwrap();
+    assert!(link.get("", RequestOptions::default()).await.is_err());
+    let loaded = http.put(control("/state")).body(dump).send().await.unwrap();
+    assert!(loaded.status().is_success(), "{}", loaded.status());
+    let back = link
+        .get("", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_resource()
+        .unwrap();
+    assert_eq!(back.data["file_id"], file.data["id"]);
+    let accounts = app
+        .get("accounts", RequestOptions::default())
+        .await
+        .unwrap()
+        .into_list()
+        .unwrap();
+    assert_eq!(accounts.objects.len(), 3, "123, 124 and the imported one");
+}

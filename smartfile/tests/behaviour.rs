@@ -1026,3 +1026,52 @@ async fn account_endpoints_through_the_generic_calls() {
         .unwrap();
     assert_eq!(crew["users"], serde_json::json!(["emulator"]));
 }
+
+/// The account records travel with the control API's state: dumped, reset away, loaded back.
+#[tokio::test]
+async fn account_records_are_in_the_state_dump() {
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let api = basic(&emu);
+    api.post(
+        "/user",
+        (),
+        Params::new()
+            .arg("username", "lando")
+            .arg("email", "lando@example.invalid"),
+    )
+    .await
+    .unwrap();
+    api.put("/pref/user", "theme", Params::new().arg("value", "dark"))
+        .await
+        .unwrap();
+    let http = cloud_core::reqwest::Client::new();
+    let control = |p: &str| format!("{}__emulator{p}", emu.base_url());
+    let dump = http
+        .get(control("/state"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    http.post(control("/reset")).send().await.unwrap();
+    let gone = api.get("/user", "lando", Params::new()).await.unwrap_err();
+    assert_eq!(gone.status_code(), Some(404));
+    let loaded = http.put(control("/state")).body(dump).send().await.unwrap();
+    assert!(loaded.status().is_success(), "{}", loaded.status());
+    let user = api
+        .get("/user", "lando", Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(user["email"], "lando@example.invalid");
+    let pref = api
+        .get("/pref/user", "theme", Params::new())
+        .await
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(pref["value"], "dark");
+}
