@@ -57,7 +57,11 @@ struct ChangesBody<'a> {
 pub fn parse_change_line(line: &[u8], i: usize) -> Result<ChangeLine> {
     // The common case straight into nodes (no JSON tree, no copies); anything unusual takes
     // the general path below, which gives the original's errors.
-    if let Ok(l) = serde_json::from_slice::<TypedLine>(line) {
+    // One UTF-8 check of the whole line, not one per string (`from_slice` checks each).
+    let typed = std::str::from_utf8(line)
+        .ok()
+        .and_then(|l| serde_json::from_str::<TypedLine>(l).ok());
+    if let Some(l) = typed {
         if l.end.is_none() {
             if let (Some(reset), Some(200), Some(nodes), Some(checkpoint)) =
                 (l.reset, l.status_code, l.nodes, l.checkpoint)
@@ -317,7 +321,7 @@ fn lines_of(
         |(mut body, mut buf, mut done, mut scanned)| async move {
             loop {
                 // Only the bytes not yet searched (a line spans many network chunks).
-                if let Some(pos) = buf[scanned..].iter().position(|b| *b == b'\n') {
+                if let Some(pos) = memchr::memchr(b'\n', &buf[scanned..]) {
                     let line = buf.split_to(scanned + pos + 1).slice_ref_trim();
                     scanned = 0;
                     if line.is_empty() {

@@ -4,10 +4,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+mod de;
 use serde_json::Value;
 
 /// A file's `contentProperties`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+///
+/// `Deserialize` is written out in `models/de.rs` (no `flatten` buffering).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ContentProperties {
     /// Size in bytes.
@@ -31,7 +35,9 @@ pub struct ContentProperties {
 }
 
 /// A node: a file, a folder or an asset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+///
+/// `Deserialize` is written out in `models/de.rs` (no `flatten` buffering).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Node {
     /// The 22-character id.
