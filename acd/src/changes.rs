@@ -57,11 +57,7 @@ struct ChangesBody<'a> {
 pub fn parse_change_line(line: &[u8], i: usize) -> Result<ChangeLine> {
     // The common case straight into nodes (no JSON tree, no copies); anything unusual takes
     // the general path below, which gives the original's errors.
-    // One UTF-8 check of the whole line, not one per string (`from_slice` checks each).
-    let typed = std::str::from_utf8(line)
-        .ok()
-        .and_then(|l| serde_json::from_str::<TypedLine>(l).ok());
-    if let Some(l) = typed {
+    if let Ok(l) = cloud_core::transport::json_from_bytes::<TypedLine>(line) {
         if l.end.is_none() {
             if let (Some(reset), Some(200), Some(nodes), Some(checkpoint)) =
                 (l.reset, l.status_code, l.nodes, l.checkpoint)

@@ -419,6 +419,17 @@ pub async fn read_body(
     Ok(body)
 }
 
+/// `serde_json::from_slice`, with the body's UTF-8 checked once up front rather than string by
+/// string (`from_slice` checks every string it meets; on a page of thousands of entries that
+/// was 2-5 % of a listing's client CPU in `perf`). Same answers and errors.
+pub fn json_from_bytes<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        // Not UTF-8: `from_slice` finds the bad string and says where.
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// Decodes a JSON body, reading at most `limit` bytes; a longer body is a decode error.
 pub async fn read_json<T: serde::de::DeserializeOwned>(
     method: &Method,
@@ -428,7 +439,7 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
     let url = response.url().clone();
     let status = response.status();
     let body = read_body(method, response, limit).await?;
-    serde_json::from_slice(&body).map_err(|e| {
+    json_from_bytes(&body).map_err(|e| {
         let mut ctx = ErrorContext::request(method, &url).with_body(&body);
         ctx.status = Some(status);
         ctx.message = Some(format!("invalid JSON: {e}"));
@@ -439,6 +450,22 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_from_bytes_answers_as_from_slice() {
+        for body in [
+            &b"{\"a\": [1, \"\xc3\xa9\", null]}"[..],
+            b"{\"a\": \"\xff\"}",
+            b"{\"a\": 1",
+            b"",
+            b"[1, 2] x",
+        ] {
+            let ours = json_from_bytes::<serde_json::Value>(body).map_err(|e| e.to_string());
+            let theirs =
+                serde_json::from_slice::<serde_json::Value>(body).map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{body:?}");
+        }
+    }
 
     #[test]
     fn url_joining_keeps_base_path() {

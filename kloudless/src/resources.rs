@@ -328,7 +328,7 @@ pub(crate) async fn wrap(
             body: Download::from_stream(Box::pin(futures::stream::empty()), Some(0)),
         }));
     }
-    let v: Value = serde_json::from_slice(&body).map_err(|e| {
+    let v: Value = cloud_core::transport::json_from_bytes(&body).map_err(|e| {
         tracing::error!(
             "Request to {} failed to decode json: {e}",
             strip_query(&url)

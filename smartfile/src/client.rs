@@ -682,7 +682,7 @@ async fn decode(method: &Method, resp: cloud_core::reqwest::Response) -> Result<
         // an error naming the option, never a shortened text.
         let limit = cloud_core::transport::json_limit(&resp);
         let body = read_body(method, resp, limit).await?;
-        return Ok(match serde_json::from_slice(&body) {
+        return Ok(match cloud_core::transport::json_from_bytes(&body) {
             Ok(v) => Response::Json(v),
             Err(_) => Response::Text(String::from_utf8_lossy(&body).into_owned()),
         });
