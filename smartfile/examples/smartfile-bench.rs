@@ -34,8 +34,17 @@ async fn sink(api: &Client, path: &str) -> Res<u64> {
     Ok(n)
 }
 
-#[tokio::main]
-async fn main() -> Res {
+/// `BENCH_RUNTIME=current_thread` runs the case on a current-thread runtime (a row of
+/// `cargo xtask bench`: the multi-thread scheduler's own share of the client's CPU).
+fn main() -> Res {
+    let mut rt = match std::env::var("BENCH_RUNTIME").as_deref() {
+        Ok("current_thread") => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    rt.enable_all().build()?.block_on(run())
+}
+
+async fn run() -> Res {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| -> Res<&str> {
         args.get(i)

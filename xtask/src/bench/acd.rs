@@ -90,7 +90,7 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
             clients.push(("curl", c));
         }
         clients.push(("acd (Rust)", ours));
-        if let Some(p) = &python {
+        if let Some(p) = python.as_ref().filter(|_| !py.is_empty()) {
             let mut argv = vec![p.clone(), script.clone()];
             argv.extend(py);
             clients.push(("python", argv));
@@ -109,6 +109,13 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         v(&[&bench, "download-sink", &cache_s, &big]),
         Some(v(&["curl", "-sS", "-H", &auth, "-o", "/dev/null", &url])),
         v(&["download-sink", &cache_s, &big]),
+    )?;
+    case(
+        format!("download {mib} MiB to a sink, current-thread runtime"),
+        Work::Bytes(size),
+        super::setup::current_thread(v(&[&bench, "download-sink", &cache_s, &big])),
+        Some(v(&["curl", "-sS", "-H", &auth, "-o", "/dev/null", &url])),
+        Vec::new(),
     )?;
     let out_curl = s(work.join("curl.bin"));
     case(

@@ -123,7 +123,7 @@ impl Bench {
     }
 
     /// Runs one case: curl, this SDK, and the original with `py` (the same arguments as the
-    /// bench example, usually) when it runs here.
+    /// bench example, usually) when it runs here; an empty `py` leaves the original out.
     pub fn case(
         &mut self,
         name: String,
@@ -133,7 +133,7 @@ impl Bench {
         py: &[&str],
     ) -> Result {
         let mut clients = vec![("curl", curl), (self.label.as_str(), ours)];
-        if let Some(p) = &self.python {
+        if let Some(p) = self.python.as_ref().filter(|_| !py.is_empty()) {
             let mut argv = p.clone();
             argv.extend(py.iter().map(|a| a.to_string()));
             clients.push(("python", argv));
@@ -154,6 +154,15 @@ impl Bench {
             self.ours(&sink),
             argv(&["curl", "-sS", "-f", "-H", auth, "-o", "/dev/null", url]),
             &sink,
+        )?;
+        // The same on a current-thread runtime: what the multi-thread scheduler's wake-ups
+        // (futex, epoll) add to the client's CPU, beside curl again.
+        self.case(
+            format!("download {mib} MiB to a sink, current-thread runtime"),
+            Work::Bytes(size),
+            current_thread(self.ours(&sink)),
+            argv(&["curl", "-sS", "-f", "-H", auth, "-o", "/dev/null", url]),
+            &[],
         )?;
         let out_curl = s(self.work.join("curl.bin"));
         let dir = s(&self.work);
@@ -221,4 +230,12 @@ impl Bench {
         drop(self.emu);
         self.rows
     }
+}
+
+/// A bench example's command line run on a current-thread runtime (`BENCH_RUNTIME`, read by
+/// every `<crate>-bench` example).
+pub(crate) fn current_thread(ours: Vec<String>) -> Vec<String> {
+    let mut argv = vec!["env".to_owned(), "BENCH_RUNTIME=current_thread".to_owned()];
+    argv.extend(ours);
+    argv
 }
