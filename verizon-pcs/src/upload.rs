@@ -5,17 +5,16 @@
 
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt;
 use http::Method;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use cloud_core::body::{chunks, ProgressFn, UploadSource};
+use cloud_core::body::{ProgressFn, UploadSource};
 use cloud_core::Idempotency;
 
 use crate::client::{read_json, Cloud};
-use crate::error::{messages, Call, Error, Result};
+use crate::error::{Call, Error, Result};
 use crate::models::CloudFile;
 
 /// Default chunk size of chunked uploads: 10 MiB. The original's `Env.chunked_upload_size` is
@@ -272,13 +271,13 @@ impl Cloud {
                 .await?;
             return Ok(read_json::<FileEnvelope>(&Method::POST, resp).await?.file);
         }
-        let reader = replayable.open()?;
-        let mut stream = std::pin::pin!(chunks(reader, chunk_size));
-        let mut n = 0u32;
+        // Each part is read from the file (or sliced from the bytes) by range, again for a
+        // retried attempt: no part is held in memory (RSS stays flat whatever the chunk size).
+        let parts = size.div_ceil(chunk_size as u64);
         let mut sent = 0u64;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk?;
-            n += 1;
+        for n in 1..=parts {
+            let offset = (n - 1) * chunk_size as u64;
+            let len = (size - offset).min(chunk_size as u64);
             let url = self.url(&format!("{upload_url}&offset={n}"))?;
             // Idempotent by the protocol: `offset` is the chunk's sequence number within the
             // upload, and a re-sent chunk replaces the same slot (as S3's UploadPart).
@@ -290,25 +289,18 @@ impl Cloud {
                 |req| {
                     Ok(req
                         .header(http::header::CONTENT_TYPE, "application/octet-stream")
-                        .body(chunk.clone()))
+                        .header(http::header::CONTENT_LENGTH, len)
+                        .body(replayable.open_range_body(offset, len)?))
                 },
             )
             .await?;
-            sent += chunk.len() as u64;
+            sent += len;
             if let Some(p) = &options.progress {
                 p(cloud_core::body::Progress {
                     transferred: sent,
                     total: Some(size),
                 });
             }
-        }
-        if sent != size {
-            return Err(Error::Cloud {
-                message: messages::CHUNK.into(),
-                source: cloud_core::Error::invalid_input(format!(
-                    "the file changed during the upload ({sent} bytes sent, {size} announced)"
-                )),
-            });
         }
         self.commit_chunked_upload(&intent).await
     }

@@ -145,6 +145,32 @@ impl UploadSource {
         let reader = self.open()?;
         Ok(reader_body(reader, total, progress))
     }
+
+    /// Opens `len` bytes from `offset` as a streamed request body (64 KiB reads): one part of
+    /// a chunked upload, read again from the file (or sliced from the bytes) for each
+    /// attempt, so that no part is held in memory for a retry. A reader source cannot be
+    /// read by range (an error: spool it to a file first).
+    pub fn open_range_body(&self, offset: u64, len: u64) -> Result<reqwest::Body, Error> {
+        use std::io::{Seek, SeekFrom};
+        match self {
+            UploadSource::Path(p) => {
+                let mut file = std::fs::File::open(p)?;
+                file.seek(SeekFrom::Start(offset))?;
+                let part = tokio::io::AsyncReadExt::take(tokio::fs::File::from_std(file), len);
+                Ok(reader_body(part, Some(len), None))
+            }
+            UploadSource::Bytes(b) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
+                let end = usize::try_from(offset.saturating_add(len))
+                    .unwrap_or(usize::MAX)
+                    .min(b.len());
+                Ok(reqwest::Body::from(b.slice(start..end)))
+            }
+            UploadSource::Reader(_) => Err(Error::invalid_input(
+                "a reader cannot be read by range: spool it to a file first",
+            )),
+        }
+    }
 }
 
 /// A reader sent at most once, which a retry loop's request builder can share: the body
@@ -238,6 +264,31 @@ mod tests {
             .to_string()
             .contains("a reader is sent once"));
         assert_eq!(r.known_len(), Some(3));
+    }
+
+    #[tokio::test]
+    async fn a_range_body_reads_its_part_again_for_each_attempt() {
+        use http_body_util::BodyExt;
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, &data).unwrap();
+        for src in [
+            UploadSource::Path(path.clone()),
+            UploadSource::Bytes(Bytes::from(data.clone())),
+        ] {
+            for (offset, len) in [(0u64, 4096u64), (4096, 4096), (8192, 4096), (20_000, 5)] {
+                for _attempt in 0..2 {
+                    let body = src.open_range_body(offset, len).unwrap();
+                    let got = body.collect().await.unwrap().to_bytes();
+                    let lo = (offset as usize).min(data.len());
+                    let hi = ((offset + len) as usize).min(data.len());
+                    assert_eq!(&got[..], &data[lo..hi], "{src:?} {offset} {len}");
+                }
+            }
+        }
+        let reader = UploadSource::reader(std::io::Cursor::new(data));
+        assert!(reader.open_range_body(0, 1).is_err());
     }
 
     #[tokio::test]
