@@ -489,7 +489,7 @@ impl Client {
                 FileSource::Path(p) => {
                     let f = std::fs::File::open(p)?;
                     let len = f.metadata()?.len();
-                    let stream = tokio_util_stream(tokio::fs::File::from_std(f))
+                    let stream = cloud_core::body::read_stream(tokio::fs::File::from_std(f))
                         .inspect(move |r| counted(r, Some(len)));
                     Part::stream_with_length(Body::wrap_stream(stream), len)
                 }
@@ -641,20 +641,6 @@ impl Client {
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
     }
-}
-
-fn tokio_util_stream<R: tokio::io::AsyncRead + Send + Unpin + 'static>(
-    f: R,
-) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
-    futures::stream::unfold(f, |mut f| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
-        match f.read_buf(&mut buf).await {
-            Ok(0) => None,
-            Ok(_) => Some((Ok(buf.freeze()), f)),
-            Err(e) => Some((Err(e), f)),
-        }
-    })
 }
 
 /// The `ResponseError` of a failed answer (reads at most 64 KiB of its body).

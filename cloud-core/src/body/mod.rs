@@ -23,4 +23,4 @@ pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
 pub use download::{download, range_header, Download, DownloadOptions, RangeFetch};
 pub use progress::{Progress, ProgressFn};
 pub use save::{check_file_name, save_to_dir, save_to_path, PartialFile, SaveOptions};
-pub use upload::{chunks, OnceReader, UploadSource};
+pub use upload::{chunks, read_stream, OnceReader, UploadSource, UPLOAD_READ_SIZE};
