@@ -164,6 +164,24 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
         Some(curl),
         v(&["metadata", &cache_s, &big, &calls.to_string()]),
     )?;
+    case(
+        format!("{calls} sequential get_metadata, current-thread runtime"),
+        Work::Calls(calls),
+        super::setup::current_thread(v(&[
+            &bench,
+            "metadata",
+            &cache_s,
+            &big,
+            &calls.to_string(),
+        ])),
+        Some(curl_repeated(
+            &work.join("curl-metadata.cfg"),
+            &auth,
+            &format!("{metadata}nodes/{big}?tempLink=false&asset=NONE"),
+            calls,
+        )?),
+        Vec::new(),
+    )?;
     let capacity = super::capacity(
         &format!("{metadata}nodes/{big}?tempLink=false&asset=NONE"),
         &auth,

@@ -26,9 +26,10 @@
 //!   `<crate>-bench` example, curl, and the original through its public API where one can be
 //!   installed (kloudless 2.0.1, smartfile 2.19; the Verizon SDK was never published).
 //!   `orange-cloud` also lists 100,000 files with `folders.get_pages`.
-//! - every crate's sink download runs a second time with the bench example on a
-//!   current-thread runtime (`BENCH_RUNTIME=current_thread`), beside curl: the row shows what
-//!   tokio's multi-thread scheduler (cross-worker wake-ups) adds to the client's CPU.
+//! - every crate's sink download and sequential metadata calls run a second time with the
+//!   bench example on a current-thread runtime (`BENCH_RUNTIME=current_thread`), beside curl:
+//!   the rows show what tokio's multi-thread scheduler (cross-worker wake-ups) adds to the
+//!   client's CPU.
 //! - `XTASK_BENCH_ENTRIES=N` sets the listings' size (the paged listings and verizon-pcs's
 //!   `fullview_stream`), to see memory stay flat from 10,000 to 1,000,000 entries.
 //! - every crate but the harness also measures its emulator's capacity for small requests:

@@ -189,8 +189,17 @@ impl Bench {
             format!("{calls} sequential {what}"),
             Work::Calls(calls),
             self.ours(&args),
-            curl,
+            curl.clone(),
             &args,
+        )?;
+        // Per call, half the multi-thread runtime's client CPU is its wake-ups (perf: 47 % in
+        // the kernel's task switching): the same calls on a current-thread runtime.
+        self.case(
+            format!("{calls} sequential {what}, current-thread runtime"),
+            Work::Calls(calls),
+            current_thread(self.ours(&args)),
+            curl,
+            &[],
         )?;
         self.rows
             .extend(super::capacity(url, auth, calls * 10, self.runs)?);
