@@ -14,7 +14,7 @@ use cloud_core::body::{ProgressFn, UploadSource};
 use cloud_core::Idempotency;
 
 use crate::client::{read_json, Cloud};
-use crate::error::{Call, Error, Result};
+use crate::error::{messages, Call, Error, Result};
 use crate::models::CloudFile;
 
 /// Default chunk size of chunked uploads: 10 MiB. The original's `Env.chunked_upload_size` is
@@ -278,6 +278,15 @@ impl Cloud {
         for n in 1..=parts {
             let offset = (n - 1) * chunk_size as u64;
             let len = (size - offset).min(chunk_size as u64);
+            // A file that shrank since it was hashed: said before its part is sent.
+            if let Some(now) = replayable.len().await?.filter(|now| *now < offset + len) {
+                return Err(Error::Cloud {
+                    message: messages::CHUNK.into(),
+                    source: cloud_core::Error::invalid_input(format!(
+                        "the file changed during the upload ({now} bytes now, {size} announced)"
+                    )),
+                });
+            }
             let url = self.url(&format!("{upload_url}&offset={n}"))?;
             // Idempotent by the protocol: `offset` is the chunk's sequence number within the
             // upload, and a re-sent chunk replaces the same slot (as S3's UploadPart).

@@ -588,6 +588,50 @@ async fn uploads_small_chunked_replayed_and_over_quota() {
 }
 
 #[tokio::test]
+async fn a_file_that_shrinks_during_a_chunked_upload_stops_before_the_next_part() {
+    // Parts are read from the file by range for each attempt (none is held in memory), so a
+    // file cut short after the first part is found before the second is sent.
+    let emu = Emulator::start().await.unwrap();
+    let cloud = authed(&emu);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shrinks.bin");
+    std::fs::write(&path, vec![7u8; 10]).unwrap();
+    let cut = path.clone();
+    let progress: verizon_pcs::cloud_core::body::ProgressFn = Arc::new(move |p| {
+        if p.transferred == 4 {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&cut)
+                .unwrap()
+                .set_len(6)
+                .unwrap();
+        }
+    });
+    let parts = || emu.log().count_prefix("POST", "/cloud/1/upload/");
+    let commits = || emu.log().count_prefix("POST", "/cloud/1/commit/");
+    let (parts_before, commits_before) = (parts(), commits());
+    let err = cloud
+        .upload(
+            path.clone(),
+            "/VZMOBILE",
+            UploadOptions::default()
+                .chunked(true)
+                .chunk_size(4)
+                .progress(progress),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), messages::CHUNK);
+    let why = err.core().unwrap().to_string();
+    assert!(
+        why.contains("the file changed during the upload (6 bytes now, 10 announced)"),
+        "{why}"
+    );
+    assert_eq!(parts() - parts_before, 1, "only the first part was sent");
+    assert_eq!(commits() - commits_before, 0, "nothing was committed");
+}
+
+#[tokio::test]
 async fn file_operations_trash_and_conflicts() {
     let emu = Emulator::start().await.unwrap();
     let cloud = authed(&emu);

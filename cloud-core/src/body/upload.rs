@@ -149,23 +149,37 @@ impl UploadSource {
 
     /// Opens `len` bytes from `offset` as a streamed request body: one part of
     /// a chunked upload, read again from the file (or sliced from the bytes) for each
-    /// attempt, so that no part is held in memory for a retry. A reader source cannot be
-    /// read by range (an error: spool it to a file first).
+    /// attempt, so that no part is held in memory for a retry. A range past the end (a file
+    /// that shrank since its size was read) is an error before any byte is sent; so is a
+    /// reader source, which cannot be read by range (spool it to a file first).
     pub fn open_range_body(&self, offset: u64, len: u64) -> Result<reqwest::Body, Error> {
         use std::io::{Seek, SeekFrom};
+        let end = offset.saturating_add(len);
+        let short = |have: u64| {
+            Error::invalid_input(format!(
+                "the source is {have} bytes, the part ends at byte {end}: it changed since its size was read"
+            ))
+        };
         match self {
             UploadSource::Path(p) => {
                 let mut file = std::fs::File::open(p)?;
+                let have = file.metadata()?.len();
+                if have < end {
+                    return Err(short(have));
+                }
                 file.seek(SeekFrom::Start(offset))?;
                 let part = tokio::io::AsyncReadExt::take(tokio::fs::File::from_std(file), len);
                 Ok(reader_body(part, Some(len), None))
             }
             UploadSource::Bytes(b) => {
-                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
-                let end = usize::try_from(offset.saturating_add(len))
-                    .unwrap_or(usize::MAX)
-                    .min(b.len());
-                Ok(reqwest::Body::from(b.slice(start..end)))
+                let range = usize::try_from(offset)
+                    .ok()
+                    .zip(usize::try_from(end).ok())
+                    .filter(|(_, e)| *e <= b.len());
+                match range {
+                    Some((s, e)) => Ok(reqwest::Body::from(b.slice(s..e))),
+                    None => Err(short(b.len() as u64)),
+                }
             }
             UploadSource::Reader(_) => Err(Error::invalid_input(
                 "a reader cannot be read by range: spool it to a file first",
@@ -291,14 +305,18 @@ mod tests {
             UploadSource::Path(path.clone()),
             UploadSource::Bytes(Bytes::from(data.clone())),
         ] {
-            for (offset, len) in [(0u64, 4096u64), (4096, 4096), (8192, 4096), (20_000, 5)] {
+            for (offset, len) in [(0u64, 4096u64), (4096, 4096), (8192, 1808), (10_000, 0)] {
                 for _attempt in 0..2 {
                     let body = src.open_range_body(offset, len).unwrap();
                     let got = body.collect().await.unwrap().to_bytes();
-                    let lo = (offset as usize).min(data.len());
-                    let hi = ((offset + len) as usize).min(data.len());
+                    let (lo, hi) = (offset as usize, (offset + len) as usize);
                     assert_eq!(&got[..], &data[lo..hi], "{src:?} {offset} {len}");
                 }
+            }
+            // Past the end: refused before a byte is read, saying why.
+            for (offset, len) in [(8192u64, 4096u64), (20_000, 5), (u64::MAX, 2)] {
+                let e = src.open_range_body(offset, len).unwrap_err().to_string();
+                assert!(e.contains("the source is 10000 bytes"), "{e}");
             }
         }
         let reader = UploadSource::reader(std::io::Cursor::new(data));

@@ -167,13 +167,7 @@ pub fn acd(quick: bool, runs: usize) -> Result<Vec<Row>> {
     case(
         format!("{calls} sequential get_metadata, current-thread runtime"),
         Work::Calls(calls),
-        super::setup::current_thread(v(&[
-            &bench,
-            "metadata",
-            &cache_s,
-            &big,
-            &calls.to_string(),
-        ])),
+        super::setup::current_thread(v(&[&bench, "metadata", &cache_s, &big, &calls.to_string()])),
         Some(curl_repeated(
             &work.join("curl-metadata.cfg"),
             &auth,
