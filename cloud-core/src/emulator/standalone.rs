@@ -61,6 +61,8 @@ pub struct Args {
     pub credentials: std::collections::BTreeMap<String, String>,
     /// Other `--name VALUE` flags the binary declared (`cache`).
     pub other: std::collections::BTreeMap<String, String>,
+    /// The `--name` switches (flags without a value) the binary declared and were given.
+    pub switches: std::collections::BTreeSet<String>,
 }
 
 impl Args {
@@ -68,6 +70,17 @@ impl Args {
     /// (without dashes) this binary accepts beyond the common ones. An unknown flag, a flag
     /// without its value or a non-loopback address is an error.
     pub fn parse(args: &[String], credentials: &[&str], other: &[&str]) -> Result<Self, Error> {
+        Self::parse_with_switches(args, credentials, other, &[])
+    }
+
+    /// [`Args::parse`], with `switches` naming the flags (without dashes) that take no value
+    /// (`admin` for `--admin`); see [`Args::switch`].
+    pub fn parse_with_switches(
+        args: &[String],
+        credentials: &[&str],
+        other: &[&str],
+        switches: &[&str],
+    ) -> Result<Self, Error> {
         let mut out = Args::default();
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -82,6 +95,10 @@ impl Args {
             let Some(flag) = a.strip_prefix("--") else {
                 return Err(Error::invalid_input(format!("unexpected argument {a:?}")));
             };
+            if switches.contains(&flag) {
+                out.switches.insert(flag.to_owned());
+                continue;
+            }
             let (name, inline) = match flag.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_owned())),
                 None => (flag, None),
@@ -118,8 +135,22 @@ impl Args {
 
     /// [`Args::parse`] over the process's arguments.
     pub fn from_env(credentials: &[&str], other: &[&str]) -> Result<Self, Error> {
+        Self::from_env_with_switches(credentials, other, &[])
+    }
+
+    /// [`Args::parse_with_switches`] over the process's arguments.
+    pub fn from_env_with_switches(
+        credentials: &[&str],
+        other: &[&str],
+        switches: &[&str],
+    ) -> Result<Self, Error> {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        Self::parse(&args, credentials, other)
+        Self::parse_with_switches(&args, credentials, other, switches)
+    }
+
+    /// Whether switch `name` (declared to [`Args::parse_with_switches`]) was given.
+    pub fn switch(&self, name: &str) -> bool {
+        self.switches.contains(name)
     }
 
     /// The address to listen on (`127.0.0.1:0` when not given).
@@ -263,6 +294,13 @@ mod tests {
         assert_eq!(a.other.get("cache").map(String::as_str), Some("/c"));
         assert!(!a.help && a.control);
         assert!(Args::parse(&s(&["-h"]), &[], &[]).unwrap().help);
+        let w =
+            Args::parse_with_switches(&s(&["--admin", "--key", "K"]), &["key"], &[], &["admin"])
+                .unwrap();
+        assert!(w.switch("admin") && !w.switch("key") && w.credential("key") == Some("K"));
+        assert!(!a.switch("admin"));
+        // Undeclared, a switch is a flag without its value.
+        assert!(Args::parse(&s(&["--admin"]), &[], &["admin"]).is_err());
         for bad in [
             &["--key", "K"][..],
             &["--seed-files"],
