@@ -9,31 +9,8 @@ use kloudless::emulator::Emulator;
 use kloudless::{Account, Client, Configuration, Error, Field, RequestOptions, Response};
 use serde_json::json;
 
-fn account(emu: &Emulator) -> Account {
-    Account::with_config(
-        Some(emu.token()),
-        None,
-        None,
-        &Configuration::with_base_url(emu.base_url()),
-    )
-    .unwrap()
-}
-
-async fn upload(a: &Account, parent: &str, name: &str, data: &[u8]) -> kloudless::Resource {
-    a.post(
-        "storage/files",
-        RequestOptions::default()
-            .header(
-                "X-Kloudless-Metadata",
-                json!({"parent_id": parent, "name": name}).to_string(),
-            )
-            .data(data.to_vec()),
-    )
-    .await
-    .unwrap()
-    .into_resource()
-    .unwrap()
-}
+mod common;
+use common::{account, upload};
 
 #[tokio::test]
 async fn storage_workflow_and_resource_urls() {
@@ -624,6 +601,8 @@ async fn the_emulator_program_takes_its_flags() {
         "--seed-files N",
         "--app-id",
         "--api-key",
+        "--admin",
+        "--service NAME",
         "seed_folder",
     ] {
         assert!(help.contains(flag), "{flag}: {help}");
@@ -692,7 +671,8 @@ async fn the_endpoint_table_matches_the_routes() {
         let r = r
             .replace("{v}", "<v>")
             .replace("{acct}", "<acct>")
-            .replace("{token}", "<token>");
+            .replace("{token}", "<token>")
+            .replace("{link}", "<link>");
         let r = r.trim_end_matches("/{*rest}");
         let r = r
             .strip_prefix("/<v>/")

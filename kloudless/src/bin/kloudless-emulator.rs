@@ -16,6 +16,14 @@ const FLAGS: &[(&str, &str)] = &[
         "--api-key KEY",
         "the application's API key (default generated)",
     ),
+    (
+        "--service NAME",
+        "the connected account's service (default gdrive: renames and moves come as add events)",
+    ),
+    (
+        "--admin",
+        "the connected account an admin of its team (team/users, team/groups answer)",
+    ),
 ];
 
 const FIELDS: &[(&str, &str)] = &[
@@ -35,7 +43,7 @@ const FIELDS: &[(&str, &str)] = &[
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::from_env(&["app-id", "api-key"], &[])?;
+    let args = Args::from_env_with_switches(&["app-id", "api-key"], &["service"], &["admin"])?;
     if args.help {
         print!(
             "{}",
@@ -48,7 +56,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         return Ok(());
     }
-    let mut config = EmulatorConfig::default().addr(args.addr());
+    let mut config = EmulatorConfig::default()
+        .addr(args.addr())
+        .admin(args.switch("admin"));
+    if let Some(service) = args.other.get("service") {
+        config = config.service(service.as_str());
+    }
     if let Some(id) = args.credential("app-id") {
         config.app_id = id.to_owned();
     }

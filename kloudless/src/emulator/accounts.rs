@@ -13,20 +13,97 @@ use http::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::routes::{bad, err, flag, json_resp, not_found, page_list, q, App};
-use super::state::now;
+use super::state::{now, parse_time};
 
-/// The services an account may be imported for.
-const SERVICES: &[&str] = &[
-    "gdrive",
-    "box",
-    "dropbox",
-    "onedrive",
-    "sharepoint",
-    "s3",
-    "egnyte",
-    "google_calendar",
-    "outlook_calendar",
+/// The services an account may be imported for (and the connected account be of), with the
+/// names the service answered in `service_name`.
+pub(crate) const SERVICES: &[(&str, &str)] = &[
+    ("gdrive", "Google Drive"),
+    ("box", "Box"),
+    ("dropbox", "Dropbox"),
+    ("onedrive", "OneDrive"),
+    ("sharepoint", "SharePoint"),
+    ("s3", "Amazon S3"),
+    ("egnyte", "Egnyte"),
+    ("alfresco", "Alfresco"),
+    ("hubspot", "HubSpot"),
+    ("google_calendar", "Google Calendar"),
+    ("outlook_calendar", "Outlook Calendar"),
 ];
+
+/// The `service_name` of a known service.
+pub(crate) fn service_name(service: &str) -> Option<&'static str> {
+    SERVICES
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map(|(_, n)| *n)
+}
+
+/// The fields an import of these services needs besides `account`, `service` and `token`
+/// (the 1.x SDK's live account tests: `alfresco` without `repository_url` and `hubspot`
+/// without `hub_id` are refused). They are kept on the account and answered.
+const SERVICE_FIELDS: &[(&str, &str)] = &[("alfresco", "repository_url"), ("hubspot", "hub_id")];
+
+/// Optional fields an import or update keeps as given: the connection's settings (`domain`
+/// of a SharePoint account) besides the service-specific ones above.
+const KEPT: &[&str] = &["domain", "repository_url", "hub_id"];
+
+/// The storage capabilities the service reported in `properties.capabilities` (each as
+/// `{"value": bool}`), true where the emulator serves the call for the account: the storage
+/// calls for the connected account (123), the team calls for an admin account.
+const STORAGE_CAPABILITIES: &[&str] = &[
+    "can_upload_file",
+    "can_create_folder",
+    "can_rename_folder",
+    "can_move_folder",
+    "can_copy_folder",
+    "can_delete_folder",
+    "can_rename_file",
+    "can_move_file",
+    "can_copy_file",
+    "can_delete_file",
+    "can_delete_file_permanently",
+    "can_update_file_content",
+    "can_search_file_name",
+    "can_list_properties",
+    "properties_supported_for_files",
+    "can_delete_all_properties",
+    "permissions_supported_for_files",
+    "multipart_uploads_supported_for_files",
+];
+
+/// The team capabilities (`team/users`, `team/groups` and their members).
+const TEAM_CAPABILITIES: &[&str] = &[
+    "can_list_users",
+    "can_retrieve_user",
+    "can_list_groups",
+    "can_retrieve_group",
+    "can_list_group_members",
+];
+
+/// `properties.capabilities` of an account: every capability the service reported, each
+/// `{"value": true}` where the emulator serves that call for this account.
+fn capabilities(acct: &Value) -> Value {
+    let storage = acct["id"] == super::state::ACCOUNT_ID;
+    let team = acct["admin"] == true;
+    let mut caps = Map::new();
+    for (names, on) in [(STORAGE_CAPABILITIES, storage), (TEAM_CAPABILITIES, team)] {
+        for name in names {
+            caps.insert((*name).into(), json!({"value": on}));
+        }
+    }
+    Value::Object(caps)
+}
+
+/// `token_expiry` of a body, checked: a time (kept as given) or null; else a 400.
+fn token_expiry(body: &Value) -> Result<Option<Value>, Response> {
+    match body.get("token_expiry") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Value::Null)),
+        Some(v @ Value::String(t)) if parse_time(t).is_some() => Ok(Some(v.clone())),
+        Some(_) => Err(bad("token_expiry must be an ISO 8601 date and time")),
+    }
+}
 
 /// Fields of an account that hold its upstream credentials: answered only with
 /// `retrieve_tokens=true` and the API key.
@@ -45,9 +122,7 @@ pub(crate) fn answer(acct: &Value, query: &[(String, String)]) -> Value {
         if flag(query, "retrieve_full") {
             m.insert(
                 "properties".into(),
-                json!({"capabilities": {"can_search": true, "can_share_links": true,
-                                        "can_upload_url": true, "can_multipart_upload": true,
-                                        "can_team": acct["admin"] == true}}),
+                json!({"capabilities": capabilities(acct)}),
             );
         }
     }
@@ -95,9 +170,18 @@ pub(crate) fn import(app: &App, body: &Value) -> Response {
     ) else {
         return bad("account, service and token are required");
     };
-    if !SERVICES.contains(&service) {
+    if service_name(service).is_none() {
         return bad(&format!("unknown service: {service}"));
     }
+    for (svc, field) in SERVICE_FIELDS {
+        if *svc == service && body[*field].as_str().is_none_or(str::is_empty) {
+            return bad(&format!("{field} is required for a {service} account"));
+        }
+    }
+    let expiry = match token_expiry(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
     let mut s = app.lock();
     let t = now();
     let existing = s
@@ -119,6 +203,7 @@ pub(crate) fn import(app: &App, body: &Value) -> Response {
             m.insert("id".into(), json!(id));
             m.insert("account".into(), json!(name));
             m.insert("service".into(), json!(service));
+            m.insert("service_name".into(), json!(service_name(service)));
             m.insert("active".into(), json!(true));
             m.insert("admin".into(), json!(false));
             m.insert("created".into(), json!(t));
@@ -136,6 +221,7 @@ pub(crate) fn import(app: &App, body: &Value) -> Response {
             acct.insert((*k).into(), v.clone());
         }
     }
+    keep_settings(body, &mut acct, expiry);
     if let Some(scope) = body["scope"].as_str() {
         acct.insert("effective_scope".into(), json!(scope));
     }
@@ -145,12 +231,40 @@ pub(crate) fn import(app: &App, body: &Value) -> Response {
     json_resp(status, answer(&acct, &[]))
 }
 
-/// `PATCH accounts/<id>`: `active`, `account` and new credentials.
+/// The credentials' expiry and the connection's settings of an import or update body.
+fn keep_settings(body: &Value, acct: &mut Map<String, Value>, expiry: Option<Value>) {
+    for k in KEPT {
+        if let Some(v) = body.get(*k).filter(|v| v.is_string()) {
+            acct.insert((*k).into(), v.clone());
+        }
+    }
+    if let Some(e) = expiry {
+        acct.insert("token_expiry".into(), e);
+    }
+}
+
+/// `PATCH accounts/<id>`: `active`, `account`, `service` (a known one), new credentials and
+/// their `token_expiry` (kept and answered as given).
 pub(crate) fn update(app: &App, id: i64, body: &Value) -> Response {
+    let expiry = match token_expiry(body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let service = match body.get("service") {
+        None => None,
+        Some(v) => match v.as_str().filter(|s| service_name(s).is_some()) {
+            Some(s) => Some(s),
+            None => return bad(&format!("unknown service: {v}")),
+        },
+    };
     let mut s = app.lock();
     let Some(mut acct) = s.accounts.get(&id).and_then(Value::as_object).cloned() else {
         return not_found();
     };
+    if let Some(svc) = service {
+        acct.insert("service".into(), json!(svc));
+        acct.insert("service_name".into(), json!(service_name(svc)));
+    }
     if let Some(a) = body.get("active") {
         let Some(a) = a.as_bool() else {
             return bad("active must be a boolean");
@@ -168,6 +282,7 @@ pub(crate) fn update(app: &App, id: i64, body: &Value) -> Response {
             acct.insert((*k).into(), v.clone());
         }
     }
+    keep_settings(body, &mut acct, expiry);
     acct.insert("modified".into(), json!(now()));
     let acct = Value::Object(acct);
     s.accounts.insert(id, acct.clone());

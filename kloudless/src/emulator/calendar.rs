@@ -11,6 +11,15 @@ use http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::routes::{bad, err, json_resp, not_found, page_list, q, read_json, App};
+use super::state::ACCOUNT_ID;
+
+/// The one who creates events here: the connected account's user.
+fn creator() -> Value {
+    json!({"name": "Emulator", "email": "emulator@example.invalid"})
+}
+
+/// The fields an event's answer is built from and a create or update cannot set.
+const EVENT_FIXED: &[&str] = &["id", "api", "type", "calendar_id", "account_id"];
 
 /// The primary calendar's real id.
 const PRIMARY: &str = "cal_primary";
@@ -57,7 +66,8 @@ pub(crate) async fn calendars(
             s.next += 1;
             let id = format!("cal_{:06}", s.next);
             let c = json!({"id": id, "name": name, "description": description, "location": location,
-                           "timezone": timezone, "primary": false, "api": "calendar", "type": "calendar"});
+                           "timezone": timezone, "primary": false, "api": "calendar", "type": "calendar",
+                           "account_id": ACCOUNT_ID.to_string()});
             s.calendars.insert(id.clone(), c.clone());
             s.cal_events.insert(id, Default::default());
             json_resp(StatusCode::CREATED, c)
@@ -138,9 +148,20 @@ pub(crate) async fn calendars(
             let mut s = app.lock();
             s.next += 1;
             let id = format!("EV{:06}", s.next);
-            let ev = json!({"id": id, "name": v["name"].as_str().unwrap_or(""), "start": start, "end": end,
-                            "api": "calendar", "type": "event", "calendar_id": real(cal),
-                            "creator": {"name": "Emulator", "email": "emulator@example.invalid"}});
+            // What the service answered for an event, the body's other fields kept as given
+            // (`attendees`, `organizer`, `reminders`, ...); the organizer is the creator unless
+            // the body names one.
+            let mut ev = json!({"id": id, "name": v["name"].as_str().unwrap_or(""), "start": start, "end": end,
+                                "api": "calendar", "type": "event", "calendar_id": real(cal),
+                                "account_id": ACCOUNT_ID.to_string(), "description": "", "location": "",
+                                "attendees": [], "attachments": [], "creator": creator(), "organizer": creator()});
+            if let (Some(e), Some(given)) = (ev.as_object_mut(), v.as_object()) {
+                for (k, x) in given {
+                    if !EVENT_FIXED.contains(&k.as_str()) && !x.is_null() {
+                        e.insert(k.clone(), x.clone());
+                    }
+                }
+            }
             match s.cal_events.get_mut(&real(cal)) {
                 Some(m) => {
                     m.insert(id, ev.clone());
@@ -176,7 +197,7 @@ pub(crate) async fn calendars(
                 (&Method::PATCH, Some(Value::Object(p))) => match evs.get_mut(*id) {
                     Some(Value::Object(e)) => {
                         for (k, v) in p {
-                            if k != "id" {
+                            if !EVENT_FIXED.contains(&k.as_str()) {
                                 e.insert(k, v);
                             }
                         }

@@ -7,6 +7,7 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::routes::{bad, json_resp, not_found, page_list, page_value, q, App};
+use super::state::parse_time;
 
 /// The quota the emulated account has (15 GiB, as a free Google Drive).
 const QUOTA_TOTAL: u64 = 15 << 30;
@@ -75,24 +76,21 @@ pub(crate) fn search(app: &App, query: &[(String, String)]) -> Response {
 }
 
 /// `GET storage/recent?page_size=&page=&after=`: files by modification, newest first, only
-/// those modified after `after` when given; the answer carries `total`.
+/// those modified after `after` when given; the answer carries `total`. An `after` that is
+/// not a time matches nothing: 200 with an empty list, as the service answered the 1.x SDK's
+/// live test (`after="00/00/00"`); one without a timezone is UTC.
 pub(crate) fn recent(app: &App, query: &[(String, String)]) -> Response {
-    let after = match q(query, "after") {
-        None => None,
-        Some(a) => match chrono::DateTime::parse_from_rfc3339(a) {
-            Ok(t) => Some(t),
-            Err(_) => return bad("after must be an ISO 8601 date and time"),
-        },
-    };
+    // None: no filter; Some(None): a filter no file passes.
+    let after = q(query, "after").map(parse_time);
     let s = app.lock();
     let mut files: Vec<&super::state::Node> = s
         .nodes
         .values()
         .filter(|n| n.blob.is_some())
-        .filter(|n| {
-            after.is_none_or(|a| {
-                chrono::DateTime::parse_from_rfc3339(&n.modified).is_ok_and(|m| m > a)
-            })
+        .filter(|n| match after {
+            None => true,
+            Some(None) => false,
+            Some(Some(a)) => parse_time(&n.modified).is_some_and(|m| m > a),
         })
         .collect();
     files.sort_by(|a, b| (&b.modified, &b.id).cmp(&(&a.modified, &a.id)));

@@ -19,11 +19,15 @@
 //! `faults().expire_tokens()` revokes every account token issued so far (401
 //! `unauthorized`); [`Emulator::issue_token`] gives a new one.
 //!
-//! Beyond file storage: shared links, search, recent files, the quota, permissions and
-//! properties, multipart uploads and upload URLs, account import/update/delete with list
-//! filters and `retrieve_full`, the team of an admin account (`124`), calendar CRUD and
-//! availability. The events cursor is an integer, as the service typed it. Every check comes
-//! before any change: an error answer changes no state. See [`endpoints`] for each route.
+//! Beyond file storage: shared links (their `url` served to anyone holding it), search,
+//! recent files, the quota, permissions and properties, multipart uploads and upload URLs,
+//! account import/update/delete with list filters and `retrieve_full`, the team of an admin
+//! account (`124`, and `123` when started [`EmulatorConfig::admin`]), calendar CRUD and
+//! availability. The events cursor is an integer, as the service typed it. Where the
+//! service's own 1.x live tests pin a shape (capabilities as `{"value": bool}`, permissions
+//! as an e-mail to role map, Google Drive's limited events, ...), the emulator answers so:
+//! the crate's README lists each. Every check comes before any change: an error answer
+//! changes no state. See [`endpoints`] for each route.
 
 /// The endpoints the emulator serves, with the generic call a user writes for each.
 #[doc = include_str!("endpoints.md")]
@@ -67,6 +71,15 @@ pub struct EmulatorConfig {
     pub app_id: String,
     /// The application's API key (`Authorization: APIKey ...`, the OAuth client secret).
     pub api_key: cloud_core::Secret,
+    /// Whether the connected account (123) is an admin of its team (default `false`): then
+    /// its `team/users` and `team/groups` answer, and `retrieve_full` lists the team
+    /// capabilities, so a suite with one account reaches the team calls. Account 124 is an
+    /// admin either way.
+    pub admin: bool,
+    /// The connected account's service (default `gdrive`, Google Drive). Google Drive's
+    /// events are limited, as the service reported them: a rename or a move comes as an
+    /// `add` event. Another service (`box`, `dropbox`, ...) has every event type.
+    pub service: String,
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +88,8 @@ impl Default for EmulatorConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             app_id: state::new_id("app-"),
             api_key: state::new_id("key-").into(),
+            admin: false,
+            service: "gdrive".into(),
         }
     }
 }
@@ -85,6 +100,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("addr", &self.addr)
             .field("app_id", &self.app_id)
             .field("api_key", &self.api_key)
+            .field("admin", &self.admin)
+            .field("service", &self.service)
             .finish()
     }
 }
@@ -100,6 +117,34 @@ impl EmulatorConfig {
     pub fn application(mut self, app_id: impl Into<String>, api_key: impl Into<String>) -> Self {
         self.app_id = app_id.into();
         self.api_key = cloud_core::Secret::new(api_key.into());
+        self
+    }
+
+    /// Makes the connected account (123) an admin of its team (see the `admin` field):
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), cloud_core::Error> {
+    /// use kloudless::emulator::{Emulator, EmulatorConfig};
+    /// let emu = Emulator::start_with(EmulatorConfig::default().admin(true)).await?;
+    /// # let _ = emu; Ok(()) }
+    /// ```
+    pub fn admin(mut self, admin: bool) -> Self {
+        self.admin = admin;
+        self
+    }
+
+    /// Sets the connected account's service (see the `service` field; one of the services
+    /// an account can be imported for, else [`Emulator::start_with`] refuses it):
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), cloud_core::Error> {
+    /// use kloudless::emulator::{Emulator, EmulatorConfig};
+    /// // Renames and moves reported as `rename` and `move` events, not as `add`.
+    /// let emu = Emulator::start_with(EmulatorConfig::default().service("box")).await?;
+    /// # let _ = emu; Ok(()) }
+    /// ```
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = service.into();
         self
     }
 }
@@ -132,9 +177,20 @@ impl Emulator {
     /// Starts an emulator with these settings.
     pub async fn start_with(config: EmulatorConfig) -> Result<Self, Error> {
         let addr = config.addr;
+        if accounts::service_name(&config.service).is_none() {
+            return Err(Error::invalid_input(format!(
+                "unknown service {:?} for the connected account",
+                config.service
+            )));
+        }
+        let setup = state::Setup {
+            admin: config.admin,
+            service: config.service,
+        };
         let harness = Harness::new();
         let app = Arc::new(routes::App {
-            state: Mutex::new(state::State::new()),
+            state: Mutex::new(state::State::new_with(&setup)),
+            setup,
             blobs: BlobStore::new()?,
             app_id: config.app_id,
             api_key: config.api_key.expose().to_owned(),
@@ -197,12 +253,13 @@ impl Emulator {
 
     /// Turns on the control API (`/__emulator/...`: reset, faults, token expiry, the request
     /// log; see `cloud_core::emulator::control`), for tests written in any language. The reset
-    /// empties the storage; tokens stay valid.
+    /// empties the storage (the `admin` and `service` settings kept); tokens stay valid.
     pub fn enable_control(&self) {
+        let setup = self.app.setup.clone();
         self.server.harness().enable_control_over(
             Arc::clone(&self.app),
             |a| &a.state,
-            state::State::new,
+            move || state::State::new_with(&setup),
         );
     }
 

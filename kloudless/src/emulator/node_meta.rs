@@ -1,6 +1,11 @@
 //! What hangs on a file or folder besides its bytes: `permissions` (files and folders:
 //! GET, PUT replacing, PATCH merging by e-mail) and `properties` (files: GET, PATCH setting or,
 //! with a null value, removing keys, DELETE removing all).
+//!
+//! A PUT or PATCH body is a map `{"<email>": "<role>"}`, as the service took it (the 1.x
+//! SDK's live permission tests); a PUT with no body clears every entry but the owner's. The
+//! list form `{"permissions": [{"email", "role", "type"}]}` is taken too (it names groups,
+//! domains and `anyone`, which the map cannot).
 // Handlers return early with a ready `Response` as the error: its size does not matter here.
 #![allow(clippy::result_large_err)]
 
@@ -49,6 +54,27 @@ fn permission(p: &Value) -> Result<Value, Response> {
     )
 }
 
+/// The permissions a PUT or PATCH body asks for, checked: the list form
+/// (`{"permissions": [...]}`) or the map form (`{"<email>": "<role>"}`; `{}` asks for none).
+fn requested(v: &Value) -> Result<Vec<Value>, Response> {
+    let Some(map) = v.as_object() else {
+        return Err(bad(
+            "a map of e-mail addresses to roles ({\"<email>\": \"reader\"}) is required",
+        ));
+    };
+    if let Some(list) = map.get("permissions").and_then(Value::as_array) {
+        return list.iter().map(permission).collect();
+    }
+    map.iter()
+        .map(|(email, role)| match role.as_str() {
+            Some(role) => permission(&json!({"email": email, "role": role, "type": "user"})),
+            None => Err(bad(&format!(
+                "the role of {email} must be one of writer, commenter, reader"
+            ))),
+        })
+        .collect()
+}
+
 pub(crate) async fn permissions(
     app: &App,
     method: &Method,
@@ -76,16 +102,10 @@ pub(crate) async fn permissions(
         Method::GET => json_resp(StatusCode::OK, permission_list(&current(app))),
         Method::PUT | Method::PATCH => {
             let v = json_body!(body);
-            let Some(given) = v["permissions"].as_array() else {
-                return bad("permissions (a list) is required");
+            let new = match requested(&v) {
+                Ok(n) => n,
+                Err(r) => return r,
             };
-            let mut new = Vec::new();
-            for p in given {
-                match permission(p) {
-                    Ok(p) => new.push(p),
-                    Err(r) => return r,
-                }
-            }
             let mut perms = current(app);
             if *method == Method::PUT {
                 perms.retain(|p| p["role"] == "owner");

@@ -29,6 +29,8 @@ pub(crate) struct App {
     pub token: Mutex<Vec<(String, u64)>>,
     pub faults: cloud_core::emulator::FaultPlan,
     pub meta_token: String,
+    /// The connected account's setup: kept by the control API's reset.
+    pub setup: super::state::Setup,
 }
 
 impl App {
@@ -46,7 +48,7 @@ impl App {
     }
 }
 
-type S = State<Arc<App>>;
+pub(crate) type S = State<Arc<App>>;
 pub(crate) type Q = Query<Vec<(String, String)>>;
 
 pub(crate) fn json_resp(status: StatusCode, v: Value) -> Response {
@@ -176,6 +178,19 @@ pub(crate) fn page_list(items: Vec<Value>, query: &[(String, String)], api: &str
     })
 }
 
+/// The content type a file's download is served with, from its name: never exactly JSON, as a
+/// download is bytes whatever the file holds.
+pub(crate) fn download_mime(name: &str) -> &'static str {
+    let mime = mime_guess::from_path(name)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    if mime.contains("json") {
+        "application/octet-stream"
+    } else {
+        mime
+    }
+}
+
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/v1/oauth", get(authorize))
@@ -188,6 +203,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/{v}/meta/applications", get(meta_apps))
         .route("/{v}/meta/applications/", get(meta_apps))
         .route("/upload/{token}", put(super::multipart::put_upload))
+        // A shared link's page, open to anyone with the link (no credentials).
+        .route(
+            "/l/{link}",
+            get(super::links::open_link).post(super::links::open_link_form),
+        )
         .layer(DefaultBodyLimit::disable())
         .with_state(app)
 }
@@ -782,16 +802,7 @@ async fn files(
                 }) => (b.clone(), name.clone()),
                 _ => return not_found(),
             };
-            let mime = mime_guess::from_path(&name)
-                .first_raw()
-                .unwrap_or("application/octet-stream");
-            // Never exactly JSON: a download is bytes, whatever the file holds.
-            let mime = if mime.contains("json") {
-                "application/octet-stream"
-            } else {
-                mime
-            };
-            serve_blob(&blob, headers, mime)
+            serve_blob(&blob, headers, download_mime(&name))
         }
         (&Method::PUT, [id]) => {
             if !is_file(&app.lock(), id) {

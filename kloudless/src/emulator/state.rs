@@ -69,13 +69,48 @@ pub(crate) struct Upload {
 /// admin accounts only), reachable with the API key.
 pub(crate) const ADMIN_ACCOUNT_ID: i64 = 124;
 
+/// How the connected account (123) is set up: the emulator's `admin` and `service` settings,
+/// kept by the control API's reset.
+#[derive(Debug, Clone)]
+pub(crate) struct Setup {
+    /// 123 an admin of its team (then a one-account test suite reaches `team/...`).
+    pub admin: bool,
+    /// 123's service (`gdrive` by default: the service's limited events with it).
+    pub service: String,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            admin: false,
+            service: "gdrive".into(),
+        }
+    }
+}
+
 /// The accounts a fresh emulator has: the connected user's (123) and a team admin's (124).
 pub(crate) fn builtin_accounts() -> BTreeMap<i64, Value> {
+    builtin_accounts_with(&Setup::default())
+}
+
+/// The built-in accounts, the connected user's (123) set up as `setup` says.
+pub(crate) fn builtin_accounts_with(setup: &Setup) -> BTreeMap<i64, Value> {
+    let admin = setup.admin;
+    let service = setup.service.as_str();
+    let service_name = super::accounts::service_name(service).unwrap_or(service);
     let mut m = BTreeMap::new();
+    let (apis, scope) = if admin {
+        (
+            json!(["storage", "calendar", "team"]),
+            "storage calendar team",
+        )
+    } else {
+        (json!(["storage", "calendar"]), "storage calendar")
+    };
     m.insert(
         ACCOUNT_ID,
-        json!({"id": ACCOUNT_ID, "account": "emulator@example.invalid", "service": "gdrive", "service_name": "Google Drive",
-               "active": true, "admin": false, "apis": ["storage", "calendar"], "effective_scope": "storage calendar",
+        json!({"id": ACCOUNT_ID, "account": "emulator@example.invalid", "service": service, "service_name": service_name,
+               "active": true, "admin": admin, "apis": apis, "effective_scope": scope,
                "created": "2019-01-01T00:00:00Z", "modified": "2019-01-01T00:00:00Z"}),
     );
     m.insert(
@@ -101,6 +136,23 @@ pub(crate) fn now() -> String {
     Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// An ISO 8601 time (`2026-12-06T12:47:19Z`, with an offset, or without one: read as UTC),
+/// as the service read the times it was given.
+pub(crate) fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // Python's str() of an aware datetime uses a space: `2026-12-06 12:47:19.322590+00:00`.
+    if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .map(|t| t.and_utc())
+}
+
 pub(crate) fn new_id(prefix: &str) -> String {
     let mut b = [0u8; 12];
     let _ = getrandom::fill(&mut b);
@@ -109,8 +161,13 @@ pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}{s}")
 }
 
+/// The services whose events the service reported in a limited way: renames and moves come
+/// as `add` events (the 1.x SDK's live event tests, `LIMITED_EVENTS_SERVICES`).
+const LIMITED_EVENTS_SERVICES: &[&str] = &["gdrive"];
+
 impl State {
-    pub fn new() -> Self {
+    /// A fresh state, the connected account set up as `setup` says.
+    pub fn new_with(setup: &Setup) -> Self {
         let mut s = Self {
             nodes: Tracked::new(HashMap::new()),
             listing: ListCache::new(),
@@ -124,7 +181,7 @@ impl State {
             properties: HashMap::new(),
             uploads: BTreeMap::new(),
             upload_urls: HashMap::new(),
-            accounts: builtin_accounts(),
+            accounts: builtin_accounts_with(setup),
         };
         let t = now();
         s.nodes.modify().insert(
@@ -141,7 +198,8 @@ impl State {
         for (id, name) in [("cal_primary", "Primary calendar"), ("cal_work", "Work")] {
             s.calendars.insert(
                 id.into(),
-                json!({"id": id, "name": name, "api": "calendar", "type": "calendar", "description": "", "location": "", "timezone": "UTC"}),
+                json!({"id": id, "name": name, "api": "calendar", "type": "calendar", "description": "", "location": "", "timezone": "UTC",
+                       "account_id": ACCOUNT_ID.to_string()}),
             );
             s.cal_events.insert(id.into(), BTreeMap::new());
         }
@@ -240,11 +298,27 @@ impl State {
         Value::Object(v)
     }
 
-    /// Appends an event for a storage change.
+    /// Appends an event for a storage change. A service with limited events (Google Drive,
+    /// the connected account's) reports a rename or a move as `add`, as the service did. A
+    /// `delete` event's `id` is the deleted file's or folder's id (the 1.x SDK's live tests
+    /// look a deleted file's event up by `id`; its metadata may be all that is left of it),
+    /// every other event's a unique `ev<N>`: ids stay unique, as a file is deleted once.
     pub fn event(&mut self, kind: &str, metadata: Value) {
-        let pos = self.events.len() + 1;
+        let limited = self.accounts.get(&ACCOUNT_ID).is_some_and(|a| {
+            a["service"]
+                .as_str()
+                .is_some_and(|s| LIMITED_EVENTS_SERVICES.contains(&s))
+        });
+        let kind = match kind {
+            "rename" | "move" if limited => "add",
+            k => k,
+        };
+        let id = match (kind, metadata["id"].as_str()) {
+            ("delete", Some(node)) => node.to_owned(),
+            _ => format!("ev{}", self.events.len() + 1),
+        };
         self.events.push(json!({
-            "id": format!("ev{pos}"), "account": ACCOUNT_ID, "type": kind, "modified": now(),
+            "id": id, "account": ACCOUNT_ID, "type": kind, "modified": now(),
             "ip": Value::Null, "user_id": "emulator-user", "metadata": metadata,
         }));
     }

@@ -8,35 +8,13 @@ the error cases, an error leaving the state as it was. Prints one JSON object.
 usage: kloudless_families.py BASE_URL API_KEY TOKEN
 """
 import json
-import logging
-import sys
 
 import requests
 
-from kloudless import Account, Client, configuration
-from kloudless.exceptions import APIException
+from kloudless import Account
+from kloudless_common import account, api_key, app, error, upload
 
-logging.disable(logging.CRITICAL)
-base, api_key, token = sys.argv[1:4]
-configuration['base_url'] = base
-account = Account(token=token)
-app = Client(api_key=api_key)
 out = {}
-
-
-def error(call, *args, **kwargs):
-    """[status, error_code] of a call that must fail; "ok" if it did not."""
-    try:
-        call(*args, **kwargs)
-        return "ok"
-    except APIException as e:
-        return [e.status, e.error_data.get("error_code")]
-
-
-def upload(name, data, parent="root"):
-    return account.post("storage/files", data=data, headers={
-        "X-Kloudless-Metadata": json.dumps({"parent_id": parent, "name": name})})
-
 
 docs = account.post("storage/folders", json={"name": "Docs", "parent_id": "root"})
 report = upload("Quarterly Report.txt", b"q3 numbers", parent=docs.data["id"])
