@@ -8,6 +8,7 @@
 //! |---|---|
 //! | [`error`] | [`ErrorKind`] (shared classes of failure), [`ErrorContext`], [`Error`], URL redaction |
 //! | [`retry`] | [`RetryPolicy`]: a pure `decide()` and the async loop around it; **the retry rule** of every crate |
+//! | [`model`] | [`wire_model!`]: typed models of a provider's JSON, decoded straight from the bytes, unknown fields kept |
 //! | [`options`] | [`HttpOptions`]: timeouts, proxies, user agent, an own `reqwest::Client`, the retry policy, the JSON size limit |
 //! | [`transport`] | [`Transport`]: reqwest with base URL override, user agent, timeouts, tracing |
 //! | [`auth`] | [`Secret`], Basic credentials, OAuth2 [`Token`] and the single-flight [`TokenCache`] |
@@ -89,6 +90,7 @@
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod model;
 pub mod options;
 pub mod paging;
 pub mod retry;
@@ -109,6 +111,14 @@ pub use bytes;
 pub use futures;
 pub use reqwest;
 pub use url;
+
+/// What the exported macros ([`wire_model!`]) name, so that a crate using them needs no
+/// dependency of its own on serde or serde_json.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}
 
 /// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
 /// that the README cannot drift from the API.

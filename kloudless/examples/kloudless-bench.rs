@@ -8,6 +8,7 @@
 //! kloudless-bench upload INFO FILE
 //! kloudless-bench metadata INFO FILE_ID COUNT
 //! kloudless-bench list INFO FOLDER_ID EXPECTED      # get_paging_iterator, pages of 1,000
+//! kloudless-bench list-typed INFO FOLDER_ID EXPECTED  # Account::list::<StorageObject>, the same pages
 //! kloudless-bench concurrent INFO FILE_ID...
 //! ```
 use futures::StreamExt;
@@ -26,6 +27,23 @@ fn account(info: &str) -> Res<Account> {
         None,
         &Configuration::with_base_url(s("base_url")),
     )?)
+}
+
+/// Reads a listing to its end: it must hold `expected` entries.
+async fn expect<T>(
+    mut it: impl futures::Stream<Item = kloudless::Result<T>> + Unpin,
+    expected: &str,
+) -> Res {
+    let expected: usize = expected.parse()?;
+    let mut n = 0;
+    while let Some(r) = it.next().await {
+        r?;
+        n += 1;
+    }
+    if n != expected {
+        return Err(format!("{n} entries, expected {expected}").into());
+    }
+    Ok(())
 }
 
 fn metadata(name: &str) -> String {
@@ -115,7 +133,6 @@ async fn run() -> Res {
             }
         }
         "list" => {
-            let expected: usize = arg(3)?.parse()?;
             let first = a
                 .get(
                     &format!("storage/folders/{}/contents", arg(2)?),
@@ -123,15 +140,14 @@ async fn run() -> Res {
                 )
                 .await?
                 .into_list()?;
-            let mut it = first.get_paging_iterator(None);
-            let mut n = 0;
-            while let Some(r) = it.next().await {
-                r?;
-                n += 1;
-            }
-            if n != expected {
-                return Err(format!("{n} entries, expected {expected}").into());
-            }
+            expect(first.get_paging_iterator(None), arg(3)?).await?;
+        }
+        "list-typed" => {
+            let it = a.list::<kloudless::models::StorageObject>(
+                &format!("storage/folders/{}/contents", arg(2)?),
+                RequestOptions::default().param("page_size", 1000),
+            );
+            expect(it, arg(3)?).await?;
         }
         "concurrent" => {
             let tasks: Vec<_> = args[2..]

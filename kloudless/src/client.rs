@@ -231,6 +231,12 @@ impl RequestOptions {
         self
     }
 
+    /// `X-Kloudless-Metadata` from a typed value: any name, non-ASCII included, escaped as
+    /// the header needs ([`models::UploadMetadata::header_value`](crate::models::UploadMetadata::header_value)).
+    pub fn metadata(self, meta: &crate::models::UploadMetadata) -> Self {
+        self.header("X-Kloudless-Metadata", meta.header_value())
+    }
+
     /// `data=` bytes.
     pub fn data(mut self, b: impl Into<Bytes>) -> Self {
         self.body = Body::Raw(b.into());
@@ -443,6 +449,24 @@ impl Client {
         path: &str,
         options: RequestOptions,
     ) -> Result<Response> {
+        let (url, headers) = self.prepare(path, &options);
+        self.send(
+            method,
+            &url,
+            &options.params,
+            headers,
+            &options.body,
+            options.get_raw_response,
+        )
+        .await
+    }
+
+    /// The URL and headers [`Client::request`] sends for `path` and `options`.
+    pub(crate) fn prepare(
+        &self,
+        path: &str,
+        options: &RequestOptions,
+    ) -> (String, Vec<(String, String)>) {
         let mut url = url_join(&self.inner.url, path);
         if let Some(v) = &options.api_version {
             url = rewrite_api_version(&url, v);
@@ -481,15 +505,7 @@ impl Client {
             replace_header(&mut headers, "X-Kloudless-As-User", u.clone());
         }
         replace_header(&mut headers, "Authorization", self.auth_header());
-        self.send(
-            method,
-            &url,
-            &options.params,
-            headers,
-            &options.body,
-            options.get_raw_response,
-        )
-        .await
+        (url, headers)
     }
 
     /// Sends a request with exactly these headers (paging and refresh re-send the original's).
@@ -502,6 +518,19 @@ impl Client {
         body: &Body,
         raw: bool,
     ) -> Result<Response> {
+        let (resp, sent) = self.send_http(method, url, params, headers, body).await?;
+        wrap(self.clone(), sent, resp, raw).await
+    }
+
+    /// [`Client::send`] up to the answer's head: an error status is the error it maps to.
+    pub(crate) async fn send_http(
+        &self,
+        method: Method,
+        url: &str,
+        params: &[(String, String)],
+        headers: Vec<(String, String)>,
+        body: &Body,
+    ) -> Result<(cloud_core::reqwest::Response, Sent)> {
         let mut u = Url::parse(url)
             .map_err(|e| cloud_core::Error::invalid_input(format!("invalid URL {url:?}: {e}")))?;
         if !params.is_empty() {
@@ -557,7 +586,7 @@ impl Client {
             url: resp.url().to_string(),
             headers,
         };
-        wrap(self.clone(), sent, resp, raw).await
+        Ok((resp, sent))
     }
 }
 

@@ -38,6 +38,7 @@
 //! | `get_next_page()`, `get_paging_iterator(max_resources)` | [`ResourceList::get_next_page`], [`ResourceList::get_paging_iterator`] (a `Stream`) |
 //! | `get_authorization_url`, `get_token_from_code`, `verify_token`, `get_verified_account` | the same functions |
 //! | the exceptions | [`Error`] (see [`error`]) |
+//! | (beyond the original) typed models | [`models`]: [`Resource::decode`], [`ResourceList::decode_objects`], [`Account::list`] ([`TypedPages`], decoded from the bytes), [`models::UploadMetadata`] with [`RequestOptions::metadata`] |
 //!
 //! ## Decisions
 //!
@@ -72,7 +73,9 @@ mod application;
 mod verbs;
 mod client;
 pub mod error;
+pub mod models;
 mod resources;
+mod typed;
 mod util;
 
 #[cfg(feature = "emulator")]
@@ -94,6 +97,7 @@ pub use error::{ApiError, Error, Result};
 pub use resources::{
     Field, Meta, PagingIterator, RawResponse, Resource, ResourceList, Response, ResponseJson,
 };
+pub use typed::TypedPages;
 
 pub use cloud_core;
 /// The client options and retry policy every crate of the family takes.

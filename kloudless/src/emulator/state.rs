@@ -199,7 +199,7 @@ impl State {
             s.calendars.insert(
                 id.into(),
                 json!({"id": id, "name": name, "api": "calendar", "type": "calendar", "description": "", "location": "", "timezone": "UTC",
-                       "account_id": ACCOUNT_ID.to_string()}),
+                       "primary": id == "cal_primary", "account_id": ACCOUNT_ID.to_string()}),
             );
             s.cal_events.insert(id.into(), BTreeMap::new());
         }
@@ -229,9 +229,11 @@ impl State {
             .find(|n| n.parent.as_deref() == Some(folder) && n.name == name)
     }
 
-    pub fn ancestors(&self, id: &str) -> Vec<Value> {
+    /// `n`'s ancestors, the root first: from `n` itself, so that the answer of a node not
+    /// stored yet (a new upload or folder) has them too.
+    pub fn ancestors(&self, n: &Node) -> Vec<Value> {
         let mut out = Vec::new();
-        let mut cur = self.nodes.get(id).and_then(|n| n.parent.clone());
+        let mut cur = n.parent.clone();
         while let Some(p) = cur {
             let Some(n) = self.nodes.get(&p) else { break };
             out.push(json!({"id": n.id, "name": n.name}));
@@ -241,15 +243,19 @@ impl State {
         out
     }
 
-    pub fn path(&self, id: &str) -> String {
+    /// `n`'s path (`/Docs/a.txt`; the root's is `/`), from `n` itself as [`State::ancestors`].
+    pub fn path(&self, n: &Node) -> String {
         let mut parts = Vec::new();
-        let mut cur = Some(id.to_owned());
+        if n.parent.is_some() {
+            parts.push(n.name.clone());
+        }
+        let mut cur = n.parent.clone();
         while let Some(c) = cur {
-            let Some(n) = self.nodes.get(&c) else { break };
-            if n.parent.is_some() {
-                parts.push(n.name.clone());
+            let Some(p) = self.nodes.get(&c) else { break };
+            if p.parent.is_some() {
+                parts.push(p.name.clone());
             }
-            cur = n.parent.clone();
+            cur = p.parent.clone();
         }
         parts.reverse();
         format!("/{}", parts.join("/"))
@@ -267,8 +273,8 @@ impl State {
         v.insert("api".into(), json!("storage"));
         v.insert("account".into(), json!(ACCOUNT_ID));
         v.insert("parent".into(), parent.unwrap_or(Value::Null));
-        v.insert("ancestors".into(), json!(self.ancestors(&n.id)));
-        v.insert("path".into(), json!(self.path(&n.id)));
+        v.insert("ancestors".into(), json!(self.ancestors(n)));
+        v.insert("path".into(), json!(self.path(n)));
         v.insert("created".into(), json!(n.created));
         v.insert("modified".into(), json!(n.modified));
         v.insert("raw_id".into(), json!(n.id));

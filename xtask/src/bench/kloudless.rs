@@ -62,6 +62,13 @@ pub fn kloudless(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &pages,
         &["list", &info, &seed_folder, &entries_s],
     )?;
+    b.listing_as(
+        format!("Account::list::<StorageObject> over {entries} files (typed, from the bytes)"),
+        &auth,
+        &pages,
+        &["list-typed", &info, &seed_folder, &entries_s],
+        &["list", &info, &seed_folder, &entries_s],
+    )?;
     b.concurrent(&auth, content)?;
     Ok(b.finish())
 }

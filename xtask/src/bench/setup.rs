@@ -209,13 +209,26 @@ impl Bench {
     /// The paged listing of the seeded entries: the bench example's `args` case; curl asks
     /// every page URL in turn over one connection.
     pub fn listing(&mut self, name: String, auth: &str, pages: &[String], args: &[&str]) -> Result {
+        self.listing_as(name, auth, pages, args, args)
+    }
+
+    /// [`Bench::listing`] with this SDK's arguments (`ours`) apart from the original's (`py`;
+    /// empty leaves it out): a typed listing beside the original's generic one.
+    pub fn listing_as(
+        &mut self,
+        name: String,
+        auth: &str,
+        pages: &[String],
+        ours: &[&str],
+        py: &[&str],
+    ) -> Result {
         let curl = curl_sequence(&self.work.join("curl-list.cfg"), auth, pages)?;
         self.case(
             name,
             Work::Entries(self.sizes.entries),
-            self.ours(args),
+            self.ours(ours),
             curl,
-            args,
+            py,
         )
     }
 
