@@ -141,6 +141,45 @@ impl<'de> Deserialize<'de> for LenientString {
     }
 }
 
+/// A time sent as RFC 3339 (`2013-02-23T22:49:30Z`, an offset) or without an offset
+/// (`2013-02-23T22:49:30`, read as UTC, as the services that send it mean it), with a space
+/// for the `T` too; read through it with `=> cloud_core::model::LenientTime` into a
+/// `chrono::DateTime<Utc>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LenientTime(pub chrono::DateTime<chrono::Utc>);
+
+impl From<LenientTime> for chrono::DateTime<chrono::Utc> {
+    fn from(v: LenientTime) -> Self {
+        v.0
+    }
+}
+
+impl LenientTime {
+    /// Reads `text` by the rules above.
+    pub fn parse(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::{DateTime, NaiveDateTime, Utc};
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Some(t.with_timezone(&Utc));
+        }
+        if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
+            return Some(t.with_timezone(&Utc));
+        }
+        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+            .map(|t| t.and_utc())
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Cow::<'de, str>::deserialize(d)?;
+        LenientTime::parse(&text)
+            .map(LenientTime)
+            .ok_or_else(|| de::Error::custom(format!("not a time: {text:?}")))
+    }
+}
+
 /// Serializes a typed field (what `raw()` and `Serialize` write).
 #[doc(hidden)]
 pub fn entry<M: serde::ser::SerializeMap, T: Serialize + ?Sized>(
@@ -324,6 +363,8 @@ mod tests {
             opt "name" name: String,
             /// tags
             opt "tags" tags: Vec<String>,
+            /// time
+            opt "time" time: chrono::DateTime<chrono::Utc> => crate::model::LenientTime,
         }
     }
 
@@ -347,6 +388,19 @@ mod tests {
         let m = json!({"id": "a", "size": "10"});
         let t = Thing::deserialize(&m).unwrap();
         assert_eq!(t.size, Some(10));
+        for text in [
+            "2013-02-23T22:49:30",
+            "2013-02-23 22:49:30",
+            "2013-02-23T23:49:30+01:00",
+            "2013-02-23T22:49:30.000Z",
+        ] {
+            let t: Thing = serde_json::from_value(json!({"id": "a", "time": text})).unwrap();
+            assert_eq!(
+                t.time.unwrap().to_rfc3339(),
+                "2013-02-23T22:49:30+00:00",
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -358,6 +412,7 @@ mod tests {
             (r#"{"id": "a", "size": "lots"}"#, "not a size"),
             (r#"{"id": "a", "tags": "x"}"#, "invalid type"),
             (r#"[1]"#, "a Thing object"),
+            (r#"{"id": "a", "time": "yesterday"}"#, "not a time"),
         ] {
             let e = serde_json::from_str::<Thing>(json).unwrap_err().to_string();
             assert!(e.contains(what), "{json}: {e}");

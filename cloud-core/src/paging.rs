@@ -20,7 +20,10 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::stream::{self, Stream};
 
@@ -92,6 +95,111 @@ where
     )
 }
 
+/// [`paginate`] with a look-ahead of one page: as soon as a page arrives, the next one is
+/// requested (by `fetch` with the page's `next`), and its answer is read whenever the stream
+/// is polled, so the next page is in flight while this one's items are consumed. At most two
+/// pages are held: the one being consumed and the next. The end and the stuck-cursor rule
+/// are [`pages`]'s; an error ends the stream after it is yielded.
+pub fn paginate_ahead<T, C, E, F, Fut>(start: C, fetch: F) -> Ahead<T, C, E, F, Fut>
+where
+    C: Clone + PartialEq,
+    F: FnMut(C) -> Fut,
+    Fut: Future<Output = Result<Page<T, C>, E>>,
+{
+    let mut fetch = fetch;
+    let pending = Some((start.clone(), Box::pin(fetch(start))));
+    Ahead {
+        fetch,
+        pending,
+        ready: None,
+        buffer: VecDeque::new(),
+        done: false,
+    }
+}
+
+/// A page's answer, with the cursor it was asked with.
+type Arrived<T, C, E> = (C, Result<Page<T, C>, E>);
+
+/// The stream of [`paginate_ahead`].
+#[must_use = "a stream does nothing until polled"]
+pub struct Ahead<T, C, E, F, Fut> {
+    fetch: F,
+    /// The page in flight, with the cursor it was asked with.
+    pending: Option<(C, Pin<Box<Fut>>)>,
+    /// Its answer, when it came before it was needed.
+    ready: Option<Arrived<T, C, E>>,
+    buffer: VecDeque<T>,
+    done: bool,
+}
+
+impl<T, C, E, F, Fut> fmt::Debug for Ahead<T, C, E, F, Fut> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ahead")
+            .field("buffered", &self.buffer.len())
+            .field("in_flight", &self.pending.is_some())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+// Nothing is pinned in place but the boxed future.
+impl<T, C, E, F, Fut> Unpin for Ahead<T, C, E, F, Fut> {}
+
+impl<T, C, E, F, Fut> Stream for Ahead<T, C, E, F, Fut>
+where
+    C: Clone + PartialEq,
+    F: FnMut(C) -> Fut,
+    Fut: Future<Output = Result<Page<T, C>, E>>,
+{
+    type Item = Result<T, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.ready.is_none() {
+                if let Some((cursor, fut)) = this.pending.as_mut() {
+                    if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+                        let cursor = cursor.clone();
+                        this.pending = None;
+                        this.ready = Some((cursor, out));
+                    }
+                }
+            }
+            if let Some(item) = this.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.ready.take() {
+                Some((cursor, Ok(page))) => {
+                    if page.items.is_empty() {
+                        this.done = true;
+                        continue;
+                    }
+                    match page.next.filter(|n| *n != cursor) {
+                        Some(next) => {
+                            this.pending = Some((next.clone(), Box::pin((this.fetch)(next))));
+                        }
+                        None => this.done = true,
+                    }
+                    this.buffer.extend(page.items);
+                }
+                Some((_, Err(e))) => {
+                    this.done = true;
+                    this.pending = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None if this.pending.is_some() => return Poll::Pending,
+                None => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +229,63 @@ mod tests {
         );
         assert_eq!(items, vec![Ok(1), Ok(2)]);
         assert_eq!(calls.get(), 1);
+    }
+
+    /// The look-ahead gives what `paginate` gives, for each way a listing ends.
+    #[test]
+    fn ahead_ends_as_paginate_does() {
+        type Fetch = fn(u32) -> std::future::Ready<Result<Page<u32, u32>, &'static str>>;
+        let cases: [Fetch; 4] = [
+            |p| {
+                std::future::ready(Ok(Page::new(
+                    if p <= 3 {
+                        vec![p * 10, p * 10 + 1]
+                    } else {
+                        vec![]
+                    },
+                    Some(p + 1),
+                )))
+            },
+            |p| {
+                std::future::ready(if p == 0 {
+                    Ok(Page::new(vec![1], Some(1)))
+                } else if p == 1 {
+                    Ok(Page::last(vec![2]))
+                } else {
+                    Err("never asked")
+                })
+            },
+            |p| {
+                std::future::ready(if p == 0 {
+                    Ok(Page::new(vec![1, 2], Some(1)))
+                } else {
+                    Err("boom")
+                })
+            },
+            |_| std::future::ready(Ok(Page::new(vec![7], Some(0)))),
+        ];
+        for fetch in cases {
+            let plain: Vec<Result<u32, &str>> = block(paginate(0u32, fetch).collect());
+            let ahead: Vec<Result<u32, &str>> = block(paginate_ahead(0u32, fetch).collect());
+            assert_eq!(ahead, plain);
+        }
+    }
+
+    /// The next page is asked for when a page arrives, before its items are consumed.
+    #[test]
+    fn ahead_asks_for_the_next_page_early() {
+        let asked = std::rc::Rc::new(Cell::new(0u32));
+        let a = asked.clone();
+        block(async move {
+            let mut s = paginate_ahead(1u32, move |p| {
+                a.set(a.get().max(p));
+                async move { Ok::<_, ()>(Page::new(vec![p; 3], (p < 5).then_some(p + 1))) }
+            });
+            assert_eq!(s.next().await, Some(Ok(1)));
+            assert_eq!(asked.get(), 2, "page 2 asked for while page 1 is consumed");
+            let rest: Vec<_> = s.collect().await;
+            assert_eq!(rest.len(), 14);
+        });
     }
 
     #[test]

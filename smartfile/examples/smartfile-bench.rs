@@ -8,12 +8,28 @@
 //! smartfile-bench upload INFO FILE
 //! smartfile-bench metadata INFO PATH COUNT
 //! smartfile-bench list INFO FOLDER EXPECTED      # children_stream, pages of 1,000
+//! smartfile-bench list-typed INFO FOLDER EXPECTED  # children (PathInfo, a page ahead)
 //! smartfile-bench concurrent INFO PATH...
 //! ```
 use futures::StreamExt;
 use smartfile::{BasicClient, BasicOptions, Client, DownloadOptions, FilePart, Params};
 
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// Reads a listing to its end: it must hold `expected` entries.
+async fn expect<T>(it: impl futures::Stream<Item = smartfile::Result<T>>, expected: &str) -> Res {
+    let expected: usize = expected.parse()?;
+    let mut it = std::pin::pin!(it);
+    let mut n = 0;
+    while let Some(child) = it.next().await {
+        child?;
+        n += 1;
+    }
+    if n != expected {
+        return Err(format!("{n} entries, expected {expected}").into());
+    }
+    Ok(())
+}
 
 fn client(info: &str) -> Res<BasicClient> {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(info)?)?;
@@ -89,16 +105,10 @@ async fn run() -> Res {
             }
         }
         "list" => {
-            let expected: usize = arg(3)?.parse()?;
-            let mut children = std::pin::pin!(api.children_stream(arg(2)?, 1000)?);
-            let mut n = 0;
-            while let Some(child) = children.next().await {
-                child?;
-                n += 1;
-            }
-            if n != expected {
-                return Err(format!("{n} entries, expected {expected}").into());
-            }
+            expect(api.children_stream(arg(2)?, 1000)?, arg(3)?).await?;
+        }
+        "list-typed" => {
+            expect(api.children(arg(2)?, 1000)?, arg(3)?).await?;
         }
         "concurrent" => {
             let tasks: Vec<_> = args[2..]

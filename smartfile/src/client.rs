@@ -182,6 +182,17 @@ impl Response {
         }
     }
 
+    /// The JSON decoded as `T` (a model of [`crate::models`] or the caller's own type),
+    /// without a copy; a non-JSON answer or JSON of another shape is an [`Error::Request`].
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        match self {
+            Response::Json(v) => T::deserialize(v).map_err(|e| {
+                Error::unexpected(format!("the answer is not the JSON expected: {e}"))
+            }),
+            _ => Err(Error::unexpected("expected JSON, got a non-JSON body")),
+        }
+    }
+
     /// The JSON, or an error naming what came instead.
     pub fn into_json(self) -> Result<serde_json::Value> {
         match self {
@@ -524,7 +535,48 @@ impl Client {
         id: impl Into<Id>,
         params: Params,
     ) -> Result<Response> {
-        let mut url = self.build_url(endpoint, &id.into())?;
+        let resp = self.send(&method, endpoint, id.into(), &params).await?;
+        decode(&method, resp).await
+    }
+
+    /// [`Client::get`] with the answer's JSON decoded as `T` straight from the body's bytes
+    /// (no intermediate `serde_json::Value`): a model of [`crate::models`] or the caller's
+    /// own type. An answer that is not JSON of `T` is an [`Error::Request`] (its source a
+    /// decode error).
+    ///
+    /// ```no_run
+    /// # async fn run(api: smartfile::BasicClient) -> smartfile::Result<()> {
+    /// use smartfile::models::PathInfo;
+    /// use smartfile::Params;
+    /// let root: PathInfo = api.get_as("/path/info", "/", Params::new()).await?;
+    /// println!("{:?} entries", root.items);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_as<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        id: impl Into<Id>,
+        params: Params,
+    ) -> Result<T> {
+        let method = Method::GET;
+        let resp = self.send(&method, endpoint, id.into(), &params).await?;
+        let limit = cloud_core::transport::json_limit(&resp);
+        let body = read_body(&method, resp, limit).await?;
+        cloud_core::transport::json_from_bytes(&body)
+            .map_err(|e| Error::unexpected(format!("the answer is not the JSON expected: {e}")))
+    }
+
+    /// Sends a call (see [`Client::request`]) up to the answer's head; an error status is
+    /// the error it maps to.
+    async fn send(
+        &self,
+        method: &Method,
+        endpoint: &str,
+        id: Id,
+        params: &Params,
+    ) -> Result<cloud_core::reqwest::Response> {
+        let method = method.clone();
+        let mut url = self.build_url(endpoint, &id)?;
         if method == Method::GET {
             let pairs = params.pairs();
             if !pairs.is_empty() {
@@ -543,7 +595,7 @@ impl Client {
                         return Err(cloud_core::Error::invalid_input("no access token"));
                     }
                 };
-                Self::body(req, &method, &params)
+                Self::body(req, &method, params)
             })
             .await;
         if let Some(e) = auth_err {
@@ -552,7 +604,7 @@ impl Client {
         let resp = resp?;
         let status = resp.status();
         if status.as_u16() < 400 {
-            return decode(&method, resp).await;
+            return Ok(resp);
         }
         Err(self.failure(&method, resp).await)
     }

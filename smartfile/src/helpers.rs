@@ -193,6 +193,49 @@ impl Client {
         }))
     }
 
+    /// Every child of the folder `path` as a [`PathInfo`](crate::models::PathInfo), page
+    /// after page (the requests of [`Client::children_stream`]), each page decoded straight
+    /// from its body's bytes, the next page requested as soon as one arrives (a look-ahead
+    /// of one page: at most two pages in memory).
+    ///
+    /// ```no_run
+    /// # async fn run(api: smartfile::BasicClient) -> smartfile::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let names: Vec<String> = api
+    ///     .children("/", 100)?
+    ///     .map_ok(|c| c.name.unwrap_or_default())
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn children(
+        &self,
+        path: &str,
+        limit: u32,
+    ) -> Result<impl Stream<Item = Result<crate::models::PathInfo>> + Send + 'static> {
+        if limit == 0 {
+            return Err(Error::InvalidInput("limit must be 1 or more".into()));
+        }
+        let (this, path) = (self.clone(), path.to_owned());
+        Ok(cloud_core::paging::paginate_ahead(1u64, move |page| {
+            let (this, path) = (this.clone(), path.clone());
+            Box::pin(async move {
+                let params = Params::new()
+                    .arg("children", "on")
+                    .arg("limit", i64::from(limit))
+                    .arg("page", page as i64);
+                let info: crate::models::PathInfo =
+                    this.get_as("/path/info", path.as_str(), params).await?;
+                let pages = info.pages.unwrap_or(1);
+                let Some(items) = info.children else {
+                    return Err(Error::unexpected("path/info answered without children"));
+                };
+                let next = (page < pages).then_some(page + 1);
+                Ok(Page::new(items, next))
+            })
+        }))
+    }
+
     /// `move(src_path, dst_path)`: `POST /api/2/path/oper/move/` with `src` and `dst` given
     /// leading and trailing slashes; returns the task.
     pub async fn r#move(&self, src_path: &str, dst_path: &str) -> Result<Response> {

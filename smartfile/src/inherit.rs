@@ -148,6 +148,25 @@ macro_rules! client_calls {
                 self.client.children_stream(path, limit)
             }
 
+            /// [`Client::children`].
+            pub fn children(
+                &self,
+                path: &str,
+                limit: u32,
+            ) -> Result<impl Stream<Item = Result<crate::models::PathInfo>> + Send + 'static> {
+                self.client.children(path, limit)
+            }
+
+            /// [`Client::get_as`].
+            pub async fn get_as<T: serde::de::DeserializeOwned>(
+                &self,
+                endpoint: &str,
+                id: impl Into<Id>,
+                params: Params,
+            ) -> Result<T> {
+                self.client.get_as(endpoint, id, params).await
+            }
+
             /// `Client::move` (`r#move`).
             pub async fn r#move(&self, src_path: &str, dst_path: &str) -> Result<Response> {
                 self.client.r#move(src_path, dst_path).await

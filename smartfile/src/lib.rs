@@ -33,6 +33,7 @@
 //! | `get_request_token`, `get_authorization_url`, `get_access_token` | the same names on [`OAuthClient`] |
 //! | `OAuthToken`, `clean_tokens` | [`OAuthToken`], [`clean_tokens`] |
 //! | `APIError`, `RequestError`, `ResponseError` | [`Error::Api`], [`Error::Request`], [`Error::Response`] |
+//! | (beyond the original) typed answers | [`models`]: [`Client::get_as`] (decoded from the bytes), [`Response::decode`], [`Client::children`] (typed children, a page ahead) |
 //!
 //! ## Decisions
 //!
@@ -73,6 +74,7 @@ mod credentials;
 pub mod error;
 mod helpers;
 mod inherit;
+pub mod models;
 pub mod netrc;
 mod params;
 

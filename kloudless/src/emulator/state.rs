@@ -139,18 +139,7 @@ pub(crate) fn now() -> String {
 /// An ISO 8601 time (`2026-12-06T12:47:19Z`, with an offset, or without one: read as UTC),
 /// as the service read the times it was given.
 pub(crate) fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    use chrono::{DateTime, NaiveDateTime, Utc};
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    // Python's str() of an aware datetime uses a space: `2026-12-06 12:47:19.322590+00:00`.
-    if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|t| t.and_utc())
+    cloud_core::model::LenientTime::parse(text)
 }
 
 pub(crate) fn new_id(prefix: &str) -> String {

@@ -63,6 +63,13 @@ pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &pages,
         &["list", &info, "/seed", &entries_s],
     )?;
+    b.listing_as(
+        format!("children::<PathInfo> over {entries} files (typed, from the bytes)"),
+        &auth,
+        &pages,
+        &["list-typed", &info, "/seed", &entries_s],
+        &["list", &info, "/seed", &entries_s],
+    )?;
     b.concurrent(&auth, content)?;
     Ok(b.finish())
 }
