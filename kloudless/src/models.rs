@@ -447,6 +447,9 @@ pub struct Page<T> {
     pub api: Option<String>,
     /// The other fields of the page, as sent.
     pub extra: Map<String, Value>,
+    /// Whether the page named `next_page` at all (`null` included): without it the next
+    /// page is guessed as `page + 1`, as the original does.
+    pub(crate) next_page_given: bool,
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
@@ -469,6 +472,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
                     kind: None,
                     api: None,
                     extra: Map::new(),
+                    next_page_given: false,
                 };
                 let mut seen_objects = false;
                 while let Some(cloud_core::model::Key(k)) = map.next_key()? {
@@ -482,7 +486,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
                         }
                         "count" => page.count = map.next_value()?,
                         "page" => page.page = map.next_value::<Option<Value>>()?,
-                        "next_page" => page.next_page = map.next_value::<Option<Value>>()?,
+                        "next_page" => {
+                            page.next_page_given = true;
+                            page.next_page = map.next_value::<Option<Value>>()?;
+                        }
                         "cursor" => page.cursor = map.next_value::<Option<Value>>()?,
                         "remaining" => page.remaining = map.next_value()?,
                         "total" => page.total = map.next_value()?,

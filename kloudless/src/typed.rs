@@ -145,16 +145,10 @@ impl Request {
         let body = cloud_core::transport::read_body(&Method::GET, resp, limit)
             .await
             .map_err(Error::Transport)?;
-        let sent_next = memchr_next_page(&body);
         let page: Page<T> = cloud_core::transport::json_from_bytes(&body).map_err(decode_error)?;
-        Ok((page, sent_next))
+        let given = page.next_page_given;
+        Ok((page, given))
     }
-}
-
-/// Whether a page's JSON has a `next_page` key at all (absent: the client guesses `page + 1`,
-/// as the original does; `null`: the last page). A byte search, not a second parse.
-fn memchr_next_page(body: &[u8]) -> bool {
-    body.windows(11).any(|w| w == b"\"next_page\"")
 }
 
 /// A listing decoded as `T`, page by page, straight from each body's bytes (no intermediate
