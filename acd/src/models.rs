@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod de;
@@ -60,12 +61,12 @@ pub struct Node {
     /// Files only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_properties: Option<ContentProperties>,
-    /// Creation date (`2015-01-01T00:00:00.000Z`).
-    #[serde(default)]
-    pub created_date: Option<String>,
-    /// Last change date.
-    #[serde(default)]
-    pub modified_date: Option<String>,
+    /// Creation date (`2015-01-01T00:00:00.000Z`), in UTC (written back as `2015-01-01T00:00:00.000Z`).
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub created_date: Option<DateTime<Utc>>,
+    /// Last change date, in UTC (written back as `2015-01-01T00:00:00.000Z`).
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub modified_date: Option<DateTime<Utc>>,
     /// The application that created it (the properties owner).
     #[serde(default)]
     pub created_by: Option<String>,
@@ -79,6 +80,8 @@ pub struct Node {
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
+
+cloud_core::impl_raw!(Node, ContentProperties);
 
 impl Node {
     /// The content's MD5, for files.

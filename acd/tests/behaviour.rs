@@ -913,3 +913,80 @@ async fn the_emulator_program_takes_its_flags() {
         .map(|o| !o.status.success())
         .unwrap());
 }
+
+/// A typed field renamed by mistake would leave its wire name in `extra` and the field empty.
+fn typed_not_in_extra(
+    extra: &std::collections::BTreeMap<String, serde_json::Value>,
+    typed: &[&str],
+) {
+    for k in typed {
+        assert!(!extra.contains_key(*k), "`{k}` landed in extra: {extra:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_emulator_answer_decodes_into_its_model() {
+    const NODE: &[&str] = &[
+        "id",
+        "name",
+        "kind",
+        "status",
+        "parents",
+        "version",
+        "contentProperties",
+        "createdDate",
+        "modifiedDate",
+        "createdBy",
+        "isRoot",
+        "tempLink",
+    ];
+    const CONTENT: &[&str] = &["size", "md5", "contentType", "extension", "version"];
+    let emu = Emulator::start().await.unwrap();
+    let (c, dir) = client(&emu).await;
+    let root = c.get_root_node().await.unwrap();
+    assert_eq!((root.is_root, root.is_folder()), (Some(true), true));
+    typed_not_in_extra(&root.extra, NODE);
+    let folder = c.create_folder("Typed", None).await.unwrap();
+    let path = dir.path().join("a.txt");
+    std::fs::write(&path, b"hello").unwrap();
+    let up = c
+        .upload_file(&path, Some(&folder.id), UploadOptions::default())
+        .await
+        .unwrap();
+    let meta = c.get_metadata(&up.id, false, true).await.unwrap();
+    for n in [&folder, &up, &meta] {
+        typed_not_in_extra(&n.extra, NODE);
+        let (created, modified) = (n.created_date.unwrap(), n.modified_date.unwrap());
+        assert!(
+            created <= modified && modified <= chrono::Utc::now(),
+            "{n:?}"
+        );
+        assert!(n.version.is_some() && n.created_by.is_some() && !n.status.is_empty());
+    }
+    assert!(meta.temp_link.is_some() && meta.is_file());
+    let cp = meta.content_properties.as_ref().unwrap();
+    typed_not_in_extra(&cp.extra, CONTENT);
+    assert_eq!(
+        (
+            cp.size,
+            cp.md5.as_deref(),
+            cp.extension.as_deref(),
+            cp.version
+        ),
+        (5, Some(md5_hex(b"hello").as_str()), Some("txt"), Some(1))
+    );
+    assert_eq!(cp.content_type.as_deref(), Some("text/plain"));
+    // Listings, the trash and the changes feed give the same model.
+    let kids = c.list_children(&folder.id).await.unwrap();
+    assert_eq!(kids.len(), 1);
+    assert_eq!(kids[0].md5(), cp.md5.as_deref());
+    assert_eq!(kids[0].created_date, meta.created_date);
+    let trashed = c.move_to_trash(&up.id).await.unwrap();
+    assert_eq!(trashed.status, "TRASH");
+    typed_not_in_extra(&trashed.extra, NODE);
+    // `raw()` writes the wire's names and its time format back.
+    let raw = meta.raw();
+    assert_eq!(raw["contentProperties"]["md5"], cp.md5.clone().unwrap());
+    let text = raw["createdDate"].as_str().unwrap();
+    assert!(text.ends_with('Z') && text.len() == 24, "{text}");
+}

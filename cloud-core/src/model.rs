@@ -161,8 +161,15 @@ impl LenientTime {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Some(t.with_timezone(&Utc));
         }
-        if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z") {
-            return Some(t.with_timezone(&Utc));
+        // An offset with or without its colon (`+02:00`, `+0200`), a `T` or a space.
+        for f in [
+            "%Y-%m-%d %H:%M:%S%.f%:z",
+            "%Y-%m-%dT%H:%M:%S%.f%z",
+            "%Y-%m-%d %H:%M:%S%.f%z",
+        ] {
+            if let Ok(t) = DateTime::parse_from_str(text, f) {
+                return Some(t.with_timezone(&Utc));
+            }
         }
         ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
             .iter()
@@ -173,11 +180,78 @@ impl LenientTime {
 
 impl<'de> Deserialize<'de> for LenientTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = Cow::<'de, str>::deserialize(d)?;
-        LenientTime::parse(&text)
-            .map(LenientTime)
-            .ok_or_else(|| de::Error::custom(format!("not a time: {text:?}")))
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = LenientTime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a time")
+            }
+            // Read from the input where it allows (no copy of the text).
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<LenientTime, E> {
+                LenientTime::parse(text)
+                    .map(LenientTime)
+                    .ok_or_else(|| E::custom(format!("not a time: {text:?}")))
+            }
+        }
+        d.deserialize_str(V)
     }
+}
+
+/// `#[serde(default, with = "cloud_core::model::time_opt")]` on an
+/// `Option<chrono::DateTime<Utc>>` field of a derived model: read by [`LenientTime`]'s rules
+/// (`null` or absent: `None`; text that is no time: an error naming it), written as
+/// RFC 3339 in UTC with milliseconds (`2015-01-01T00:00:00.000Z`).
+pub mod time_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::LenientTime;
+
+    /// Reads an optional time.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Ok(Option::<LenientTime>::deserialize(d)?.map(|t| t.0))
+    }
+
+    /// Writes an optional time (`null` for `None`).
+    pub fn serialize<S: Serializer>(v: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.collect_str(&t.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// The object as a JSON map, through its `Serialize` (what `raw()` answers on models that
+/// derive it).
+pub fn raw_of<T: Serialize>(v: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// Gives derived models the `raw()` of [`wire_model!`](crate::wire_model): the object as a
+/// JSON map, typed fields under their wire names and the kept unknown ones beside them.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// pub struct Item { id: String }
+/// cloud_core::impl_raw!(Item);
+/// assert_eq!(Item { id: "a".into() }.raw()["id"], "a");
+/// ```
+#[macro_export]
+macro_rules! impl_raw {
+    ($($name:ty),+ $(,)?) => {
+        $(
+            impl $name {
+                /// The object as a JSON map: the typed fields under their wire names, then
+                /// the fields kept in `extra`.
+                pub fn raw(&self) -> $crate::__private::serde_json::Map<String, $crate::__private::serde_json::Value> {
+                    $crate::model::raw_of(self)
+                }
+            }
+        )+
+    };
 }
 
 /// Serializes a typed field (what `raw()` and `Serialize` write).
@@ -393,6 +467,7 @@ mod tests {
             "2013-02-23 22:49:30",
             "2013-02-23T23:49:30+01:00",
             "2013-02-23T22:49:30.000Z",
+            "2013-02-23T23:49:30+0100",
         ] {
             let t: Thing = serde_json::from_value(json!({"id": "a", "time": text})).unwrap();
             assert_eq!(
@@ -417,6 +492,25 @@ mod tests {
             let e = serde_json::from_str::<Thing>(json).unwrap_err().to_string();
             assert!(e.contains(what), "{json}: {e}");
         }
+    }
+
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    struct Derived {
+        #[serde(default, with = "crate::model::time_opt")]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+    crate::impl_raw!(Derived);
+
+    #[test]
+    fn derived_models_read_times_and_write_them_as_utc() {
+        let d: Derived = serde_json::from_str(r#"{"at": "2015-09-29T15:39:28+0200"}"#).unwrap();
+        assert_eq!(d.raw()["at"], "2015-09-29T13:39:28.000Z");
+        let d: Derived = serde_json::from_str(r#"{"at": null}"#).unwrap();
+        assert!(d.at.is_none());
+        assert_eq!(d.raw()["at"], serde_json::Value::Null);
+        assert!(serde_json::from_str::<Derived>("{}").unwrap().at.is_none());
+        let e = serde_json::from_str::<Derived>(r#"{"at": "soon"}"#).unwrap_err();
+        assert!(e.to_string().contains("not a time: \"soon\""), "{e}");
     }
 
     use serde::Deserialize;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -30,12 +31,13 @@ pub struct File {
     /// Size in bytes.
     #[serde(default)]
     pub size: u64,
-    /// `2015-09-29T15:39:28+0200`.
-    #[serde(default)]
-    pub creation_date: Option<String>,
-    /// Last change.
-    #[serde(default)]
-    pub last_update_date: Option<String>,
+    /// When it was made, in UTC (the wire's `2015-09-29T15:39:28+0200`; written back as
+    /// `2015-09-29T13:39:28.000Z`).
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub creation_date: Option<DateTime<Utc>>,
+    /// The last change, in UTC.
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub last_update_date: Option<DateTime<Utc>>,
     /// Where to download the content (absolute).
     #[serde(default)]
     pub download_url: Option<String>,
@@ -122,3 +124,5 @@ pub struct Uploaded {
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
+
+cloud_core::impl_raw!(Freespace, File, SubFolder, Folder, Item, Uploaded);

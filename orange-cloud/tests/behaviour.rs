@@ -859,3 +859,80 @@ async fn the_emulator_program_takes_its_flags() {
         .unwrap();
     assert_eq!(seeded.files.len(), 3);
 }
+
+/// A typed field renamed by mistake would leave its wire name in `extra` and the field empty.
+fn typed_not_in_extra(
+    extra: &std::collections::BTreeMap<String, serde_json::Value>,
+    typed: &[&str],
+) {
+    for k in typed {
+        assert!(!extra.contains_key(*k), "`{k}` landed in extra: {extra:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_emulator_answer_decodes_into_its_model() {
+    const FILE: &[&str] = &[
+        "id",
+        "name",
+        "type",
+        "size",
+        "creationDate",
+        "lastUpdateDate",
+        "downloadUrl",
+        "previewUrl",
+        "thumbUrl",
+        "metadata",
+    ];
+    const ITEM: &[&str] = &["id", "name", "parentId"];
+    let emu = Emulator::start().await.unwrap();
+    let m = signed_in(&emu).await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let free = m.freespace().get().await.unwrap();
+    assert!(free.freespace > 0 && free.extra.is_empty(), "{free:?}");
+    let docs = m.folders().create("Typed", None).await.unwrap();
+    typed_not_in_extra(
+        &docs.extra,
+        &["id", "name", "parentId", "files", "subfolders"],
+    );
+    let up = m
+        .files()
+        .upload_with(
+            UploadSource::reader(&b"hello"[..]),
+            Some(&docs.id),
+            UploadOptions::default().name("a.jpg").size(5),
+        )
+        .await
+        .unwrap();
+    typed_not_in_extra(&up.extra, &["fileId", "fileName"]);
+    let got = m.files().get(&up.file_id).await.unwrap();
+    let listed = m
+        .folders()
+        .get(Some(&docs.id), FolderQuery::default().showthumbnails())
+        .await
+        .unwrap();
+    assert_eq!(listed.files.len(), 1);
+    for f in [&got, &listed.files[0]] {
+        typed_not_in_extra(&f.extra, FILE);
+        assert_eq!((f.name.as_str(), f.size), ("a.jpg", 5));
+        assert_eq!(f.file_type.as_deref(), Some("PICTURE"));
+        assert!(f.download_url.is_some() && f.preview_url.is_some() && f.thumb_url.is_some());
+        assert!(f.metadata.is_some());
+        let (made, changed) = (f.creation_date.unwrap(), f.last_update_date.unwrap());
+        assert!(before <= made && made <= changed && changed <= chrono::Utc::now());
+    }
+    let root = m.folders().get(None, FolderQuery::default()).await.unwrap();
+    let sub = root.subfolders.iter().find(|s| s.id == docs.id).unwrap();
+    typed_not_in_extra(&sub.extra, ITEM);
+    assert_eq!(sub.parent_id.as_deref(), Some(root.id.as_str()));
+    let renamed = m.files().rename(&up.file_id, "b.jpg").await.unwrap();
+    typed_not_in_extra(&renamed.extra, ITEM);
+    assert_eq!(
+        (renamed.name.as_str(), renamed.parent_id.as_deref()),
+        ("b.jpg", Some(docs.id.as_str()))
+    );
+    // `raw()` writes the wire's names back, the times in UTC.
+    let raw = got.raw();
+    assert_eq!(raw["type"], "PICTURE");
+    assert!(raw["creationDate"].as_str().unwrap().ends_with('Z'));
+}

@@ -463,7 +463,11 @@ async fn files_calls_exact() {
     let f = m.files().get("X").await.unwrap();
     get.assert_async().await;
     assert_eq!(f.download_url.as_deref(), Some(dl.as_str()));
-    assert_eq!(f.creation_date.as_deref(), Some("2015-09-29T15:39:28+0200"));
+    assert_eq!(
+        f.creation_date.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2015-09-29T13:39:28+00:00"),
+        "the wire's +0200 read as UTC"
+    );
     for (body, which) in [
         (json!({"parentFolderId": "D"}), "move"),
         (json!({"name": "b.txt"}), "rename"),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -114,9 +115,9 @@ pub struct CloudFile {
     /// The version, bumped on every change.
     #[serde(default)]
     pub version: Option<i64>,
-    /// When this version was made (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
-    #[serde(default)]
-    pub version_created: Option<String>,
+    /// When this version was made, in UTC (`YYYY-MM-DDTHH:MM:SS.mmmZ` on the wire).
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub version_created: Option<DateTime<Utc>>,
     /// System attributes (MIME type, media data).
     #[serde(default)]
     pub system_attributes: SystemAttributes,
@@ -127,6 +128,8 @@ pub struct CloudFile {
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
+
+cloud_core::impl_raw!(Usage, Account, SystemAttributes, CloudFile, CloudFolder);
 
 /// Joins a parent path and a name without doubling the `/` of the root.
 pub(crate) fn join(parent: &str, name: &str) -> String {
@@ -170,9 +173,9 @@ pub struct CloudFolder {
     /// The version.
     #[serde(default)]
     pub version: Option<i64>,
-    /// When this version was made.
-    #[serde(default)]
-    pub version_created: Option<String>,
+    /// When this version was made, in UTC (`YYYY-MM-DDTHH:MM:SS.mmmZ` on the wire).
+    #[serde(default, with = "cloud_core::model::time_opt")]
+    pub version_created: Option<DateTime<Utc>>,
     /// Whether the folder is deleted.
     #[serde(default)]
     pub deleted: Option<bool>,

@@ -962,3 +962,68 @@ async fn the_control_api_scripts_the_emulator() {
         .unwrap();
     assert_eq!(refused.status(), 400);
 }
+
+/// A typed field renamed by mistake would leave its wire name in `extra` and the field empty.
+fn typed_not_in_extra(
+    extra: &std::collections::BTreeMap<String, serde_json::Value>,
+    typed: &[&str],
+) {
+    for k in typed {
+        assert!(!extra.contains_key(*k), "`{k}` landed in extra: {extra:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_emulator_answer_decodes_into_its_model() {
+    const FILE: &[&str] = &[
+        "name",
+        "parentPath",
+        "size",
+        "checksum",
+        "contentToken",
+        "contentAccessible",
+        "deleted",
+        "extension",
+        "version",
+        "versionCreated",
+        "systemAttributes",
+        "viewUid",
+    ];
+    const FOLDER: &[&str] = &["name", "parentPath", "version", "versionCreated", "deleted"];
+    let emu = Emulator::start().await.unwrap();
+    let cloud = authed(&emu);
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let up = put(&cloud, "/VZMOBILE/Typed", "a.txt", b"hello").await;
+    let folder = cloud.create_folder("/VZMOBILE", "Empty").await.unwrap();
+    let meta = cloud.file_metadata("/VZMOBILE/Typed/a.txt").await.unwrap();
+    let listed = cloud.metadata("/VZMOBILE/Typed").await.unwrap();
+    let found = cloud
+        .search("a.txt", SearchOptions::default().virtualfolder("*"))
+        .await
+        .unwrap();
+    let full = cloud.fullview(None).await.unwrap().unwrap();
+    assert_eq!((listed.files.len(), found.files.len()), (1, 1));
+    for f in [&up, &meta, &listed.files[0], &found.files[0]] {
+        typed_not_in_extra(&f.extra, FILE);
+        typed_not_in_extra(&f.system_attributes.extra, &["mimeType"]);
+        assert_eq!(
+            (f.size, f.checksum.as_deref(), f.extension.as_deref()),
+            (5, Some(sha(b"hello").as_str()), Some("txt"))
+        );
+        assert_eq!(f.system_attributes.mime_type.as_deref(), Some("text/plain"));
+        assert_eq!((f.deleted, f.content_accessible), (Some(false), Some(true)));
+        assert!(f.content_token.is_some() && f.version.is_some());
+        let at = f.version_created.unwrap();
+        assert!(before <= at && at <= chrono::Utc::now(), "{at}");
+    }
+    assert!(full.files.iter().any(|f| f.checksum == up.checksum));
+    for d in std::iter::once(&folder).chain(&full.empty_folders) {
+        typed_not_in_extra(&d.extra, FOLDER);
+        assert!(d.version.is_some() && d.version_created.is_some(), "{d:?}");
+    }
+    // `raw()` writes the wire's names and its time format back.
+    let raw = meta.raw();
+    assert_eq!(raw["systemAttributes"]["mimeType"], "text/plain");
+    let text = raw["versionCreated"].as_str().unwrap();
+    assert!(text.ends_with('Z') && text.len() == 24, "{text}");
+}

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use cloud_core::model::Key;
+use cloud_core::model::{Key, LenientTime};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
@@ -46,8 +46,8 @@ impl<'de> Deserialize<'de> for Node {
                 let mut parents = None;
                 let mut version: Option<Option<i64>> = None;
                 let mut content: Option<Option<ContentProperties>> = None;
-                let mut created_date: Option<Option<String>> = None;
-                let mut modified_date: Option<Option<String>> = None;
+                let mut created_date: Option<Option<LenientTime>> = None;
+                let mut modified_date: Option<Option<LenientTime>> = None;
                 let mut created_by: Option<Option<String>> = None;
                 let mut is_root: Option<Option<bool>> = None;
                 let mut temp_link: Option<Option<String>> = None;
@@ -82,8 +82,8 @@ impl<'de> Deserialize<'de> for Node {
                     parents: parents.unwrap_or_default(),
                     version: version.flatten(),
                     content_properties: content.flatten(),
-                    created_date: created_date.flatten(),
-                    modified_date: modified_date.flatten(),
+                    created_date: created_date.flatten().map(|t| t.0),
+                    modified_date: modified_date.flatten().map(|t| t.0),
                     created_by: created_by.flatten(),
                     is_root: is_root.flatten(),
                     temp_link: temp_link.flatten(),
@@ -184,10 +184,10 @@ mod tests {
             pub version: Option<i64>,
             #[serde(default)]
             pub content_properties: Option<Cp>,
-            #[serde(default)]
-            pub created_date: Option<String>,
-            #[serde(default)]
-            pub modified_date: Option<String>,
+            #[serde(default, with = "cloud_core::model::time_opt")]
+            pub created_date: Option<chrono::DateTime<chrono::Utc>>,
+            #[serde(default, with = "cloud_core::model::time_opt")]
+            pub modified_date: Option<chrono::DateTime<chrono::Utc>>,
             #[serde(default)]
             pub created_by: Option<String>,
             #[serde(default)]
@@ -245,7 +245,7 @@ mod tests {
             r#"{"id":"a","name":null,"kind":"FILE","status":"AVAILABLE","parents":["r"],"version":3,
                 "contentProperties":{"size":5,"md5":"x","contentType":"text/plain","extension":"txt",
                 "version":2,"contentDate":"2015-01-01T00:00:00.000Z","image":{"width":1}},
-                "createdDate":"d","modifiedDate":"m","createdBy":"app","isRoot":false,"tempLink":"u",
+                "createdDate":"2015-01-01T00:00:00.000Z","modifiedDate":"2015-01-02T03:04:05.678Z","createdBy":"app","isRoot":false,"tempLink":"u",
                 "eTagResponse":"e","labels":[],"description":"","isShared":false,"restricted":false,
                 "properties":{"app":{"k":"v"}}}"#,
             r#"{"id":"a","contentProperties":null}"#,
@@ -257,6 +257,7 @@ mod tests {
             r#"{"id":"a","kind":null}"#,
             r#"{"id":"a","parents":null}"#,
             r#"{"id":"a","version":"1"}"#,
+            r#"{"id":"a","createdDate":"yesterday"}"#,
             r#"{"id":"a","id":"b"}"#,
             r#"{"id":"a","contentProperties":{"size":-1}}"#,
             r#"{"id":"a","contentProperties":{"size":null}}"#,
@@ -273,5 +274,7 @@ mod tests {
         assert!(e.to_string().contains("missing field `id`"), "{e}");
         let e = serde_json::from_str::<Node>(r#"{"id":"a","id":"b"}"#).unwrap_err();
         assert!(e.to_string().contains("duplicate field `id`"), "{e}");
+        let e = serde_json::from_str::<Node>(r#"{"id":"a","modifiedDate":"m"}"#).unwrap_err();
+        assert!(e.to_string().contains("not a time: \"m\""), "{e}");
     }
 }
