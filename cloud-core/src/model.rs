@@ -28,6 +28,8 @@
 //! assert!(serde_json::from_str::<File>(r#"{"size": 1}"#).is_err(), "id is required");
 //! ```
 
+mod time;
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -157,6 +159,11 @@ impl From<LenientTime> for chrono::DateTime<chrono::Utc> {
 impl LenientTime {
     /// Reads `text` by the rules above.
     pub fn parse(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        time::parse(text).or_else(|| Self::parse_with_chrono(text))
+    }
+
+    /// The same rules through chrono's parsers (what the fast path is checked against).
+    fn parse_with_chrono(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         use chrono::{DateTime, NaiveDateTime, Utc};
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Some(t.with_timezone(&Utc));

@@ -9,6 +9,7 @@
 //! kloudless-bench metadata INFO FILE_ID COUNT
 //! kloudless-bench list INFO FOLDER_ID EXPECTED      # get_paging_iterator, pages of 1,000
 //! kloudless-bench list-typed INFO FOLDER_ID EXPECTED  # Account::list::<StorageObject>, the same pages
+//! kloudless-bench list-lean INFO FOLDER_ID EXPECTED   # Account::list::<a user's (id, size) type>
 //! kloudless-bench concurrent INFO FILE_ID...
 //! ```
 use futures::StreamExt;
@@ -144,6 +145,20 @@ async fn run() -> Res {
         }
         "list-typed" => {
             let it = a.list::<kloudless::models::StorageObject>(
+                &format!("storage/folders/{}/contents", arg(2)?),
+                RequestOptions::default().param("page_size", 1000),
+            );
+            expect(it, arg(3)?).await?;
+        }
+        "list-lean" => {
+            /// A user's own model of the two fields they need: the rest is skipped unread.
+            #[derive(serde::Deserialize)]
+            #[allow(dead_code)]
+            struct Lean {
+                id: String,
+                size: Option<u64>,
+            }
+            let it = a.list::<Lean>(
                 &format!("storage/folders/{}/contents", arg(2)?),
                 RequestOptions::default().param("page_size", 1000),
             );

@@ -22,7 +22,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use cloud_core::model::{LenientString, LenientU64};
+use cloud_core::model::{LenientString, LenientTime, LenientU64};
 use cloud_core::{wire_model, Secret};
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -58,9 +58,9 @@ wire_model! {
         /// `size` in bytes (`null` where the service does not know it).
         opt "size" size: u64 => LenientU64,
         /// `created`.
-        opt "created" created: DateTime<Utc>,
+        opt "created" created: DateTime<Utc> => LenientTime,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
         /// `type`: `file`.
         opt "type" kind: String,
         /// `api`: `storage`.
@@ -98,9 +98,9 @@ wire_model! {
         /// `size` (`null` or 0 for folders on most services).
         opt "size" size: u64 => LenientU64,
         /// `created`.
-        opt "created" created: DateTime<Utc>,
+        opt "created" created: DateTime<Utc> => LenientTime,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
         /// `type`: `folder`.
         opt "type" kind: String,
         /// `api`: `storage`.
@@ -251,13 +251,13 @@ wire_model! {
         /// `direct`: whether the url serves the file's bytes directly.
         opt "direct" direct: bool,
         /// `expiration` (`None`: never).
-        opt "expiration" expiration: DateTime<Utc>,
+        opt "expiration" expiration: DateTime<Utc> => LenientTime,
         /// `password`: whether one is set (the password itself is never answered).
         opt "password" password: bool,
         /// `created`.
-        opt "created" created: DateTime<Utc>,
+        opt "created" created: DateTime<Utc> => LenientTime,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
         /// `type`: `link`.
         opt "type" kind: String,
         /// `api`: `storage`.
@@ -275,7 +275,7 @@ wire_model! {
         /// `type`: `add`, `update`, `rename`, `move`, `copy`, `delete`, `restore`.
         opt "type" kind: String,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
         /// `ip`.
         opt "ip" ip: String,
         /// `user_id`.
@@ -306,9 +306,9 @@ wire_model! {
         /// `effective_scope`.
         opt "effective_scope" effective_scope: String,
         /// `created`.
-        opt "created" created: DateTime<Utc>,
+        opt "created" created: DateTime<Utc> => LenientTime,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
         /// `token_expiry`, as given at import or update.
         opt "token_expiry" token_expiry: String,
         /// `token` (with `retrieve_tokens`).
@@ -357,9 +357,9 @@ wire_model! {
         /// `value`.
         opt "value" value: String,
         /// `created`.
-        opt "created" created: DateTime<Utc>,
+        opt "created" created: DateTime<Utc> => LenientTime,
         /// `modified`.
-        opt "modified" modified: DateTime<Utc>,
+        opt "modified" modified: DateTime<Utc> => LenientTime,
     }
 }
 
@@ -403,9 +403,9 @@ wire_model! {
         /// `location`.
         opt "location" location: String,
         /// `start`.
-        opt "start" start: DateTime<Utc>,
+        opt "start" start: DateTime<Utc> => LenientTime,
         /// `end`.
-        opt "end" end: DateTime<Utc>,
+        opt "end" end: DateTime<Utc> => LenientTime,
         /// `creator`.
         opt "creator" creator: Person,
         /// `organizer`.

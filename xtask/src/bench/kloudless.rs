@@ -69,6 +69,13 @@ pub fn kloudless(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &["list-typed", &info, &seed_folder, &entries_s],
         &["list", &info, &seed_folder, &entries_s],
     )?;
+    b.listing_as(
+        format!("Account::list::<Lean> over {entries} files (a user's own id + size type)"),
+        &auth,
+        &pages,
+        &["list-lean", &info, &seed_folder, &entries_s],
+        &["list", &info, &seed_folder, &entries_s],
+    )?;
     b.concurrent(&auth, content)?;
     Ok(b.finish())
 }
