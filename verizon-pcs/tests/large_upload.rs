@@ -77,9 +77,10 @@ async fn chunked_256_mib_upload_survives_a_drop_mid_chunk() {
     assert_eq!(posts, 5);
     // Client and emulator together: less than one chunk (each part is read from the file
     // by range, for the re-sent one too). Pinned: the client held a whole chunk for its retry
-    // before (growth 107 MiB; now about 30, the same with 32 MiB chunks).
+    // before (growth 107 MiB; now about 30, the same with 32 MiB chunks; 48 seen once in a
+    // clean-clone CI run with both cores busy, so the bound is the chunk itself).
     assert!(
-        grown_mib < 48,
+        grown_mib < (CHUNK >> 20) as u64,
         "peak RSS grew by {grown_mib} MiB for a 256 MiB upload"
     );
     // Read it back through the streamed download and compare hashes.
