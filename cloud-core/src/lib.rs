@@ -14,6 +14,7 @@
 //! | [`auth`] | [`Secret`], Basic credentials, OAuth2 [`Token`] and the single-flight [`TokenCache`] |
 //! | [`paging`] | pages and cursors as a [`futures::Stream`] |
 //! | [`body`] | resumable downloads, partial files, bounded-chunk uploads, progress |
+//! | `store` | (feature `object-store`) one `object_store::ObjectStore` over any provider's folder tree: paths, the folder cache, multipart spooling, listings, error mapping |
 //! | `emulator` | (feature `emulator`) the harness every provider emulator is built on |
 //!
 //! ## The options convention
@@ -94,6 +95,9 @@ pub mod model;
 pub mod options;
 pub mod paging;
 pub mod retry;
+#[cfg(feature = "object-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
+pub mod store;
 pub mod transport;
 
 #[cfg(feature = "emulator")]
@@ -116,6 +120,7 @@ pub use url;
 /// dependency of its own on serde or serde_json.
 #[doc(hidden)]
 pub mod __private {
+    pub use async_trait::async_trait;
     pub use serde;
     pub use serde_json;
 }

@@ -669,12 +669,22 @@ impl Client {
         url: &Url,
         offset: u64,
     ) -> Result<cloud_core::reqwest::Response> {
+        self.get_with_range(url, cloud_core::body::range_header(offset))
+            .await
+    }
+
+    /// A GET of `url` with an optional `Range` header value.
+    pub(crate) async fn get_with_range(
+        &self,
+        url: &Url,
+        range: Option<String>,
+    ) -> Result<cloud_core::reqwest::Response> {
         let resp = self
             .transport
             .send(&Method::GET, url, Idempotency::Idempotent, || {
                 let mut req = self.transport.request(Method::GET, url.clone());
-                if let Some(r) = cloud_core::body::range_header(offset) {
-                    req = req.header(http::header::RANGE, r);
+                if let Some(r) = &range {
+                    req = req.header(http::header::RANGE, r.as_str());
                 }
                 self.authorize(req).map_err(|e| {
                     cloud_core::Error::with_message(
