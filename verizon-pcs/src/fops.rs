@@ -567,6 +567,68 @@ impl Cloud {
     }
 }
 
+#[cfg(feature = "object-store")]
+impl Cloud {
+    /// `GET {API}/metadata{path}` as one item: the file, or the folder without its listing;
+    /// `None` for 404/410. (For the store's lookups.)
+    pub(crate) async fn metadata_item(&self, path: &str) -> Result<Option<Item>> {
+        #[derive(Deserialize)]
+        struct FolderHead {
+            name: String,
+            #[serde(rename = "parentPath", default)]
+            parent_path: String,
+            #[serde(
+                rename = "versionCreated",
+                default,
+                with = "cloud_core::model::time_opt"
+            )]
+            version_created: Option<chrono::DateTime<chrono::Utc>>,
+        }
+        #[derive(Deserialize)]
+        struct Envelope {
+            file: Option<CloudFile>,
+            folder: Option<FolderHead>,
+        }
+        let url = self.path_url("metadata", path)?;
+        let env: Envelope = match self.get_json(Call::Metadata, url).await {
+            Ok(env) => env,
+            Err(e) if e.kind() == cloud_core::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(match (env.file, env.folder) {
+            (Some(f), _) => Some(Item::File(f)),
+            (None, Some(h)) => Some(Item::Folder(CloudFolder {
+                name: h.name,
+                parent_path: h.parent_path,
+                version: None,
+                version_created: h.version_created,
+                deleted: None,
+                extra: Default::default(),
+            })),
+            (None, None) => None,
+        })
+    }
+
+    /// `GET {API}/files{path}` with `Range: bytes=<start>-<end - 1>`: the response, its body
+    /// unread. (For the store's ranged reads.)
+    pub(crate) async fn download_range(
+        &self,
+        path: &str,
+        range: std::ops::Range<u64>,
+    ) -> Result<cloud_core::reqwest::Response> {
+        let url = self.path_url("files", path)?;
+        let header = format!("bytes={}-{}", range.start, range.end.saturating_sub(1));
+        self.call(
+            Call::FileOp,
+            Method::GET,
+            url,
+            Idempotency::Idempotent,
+            |req| Ok(req.header(http::header::RANGE, header.as_str())),
+        )
+        .await
+    }
+}
+
 /// A crate error travelling through cloud-core's download machinery.
 #[derive(Debug)]
 struct Carried(Error);

@@ -91,6 +91,9 @@ mod fullview;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod models;
+#[cfg(feature = "object-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
+pub mod store;
 mod trash;
 mod upload;
 

@@ -237,9 +237,15 @@ impl Cloud {
             UploadSource::Bytes(_) => None,
             _ => Some(spool(&mut source).await?),
         };
-        let (checksum, size) = match (&source, &local) {
-            (UploadSource::Bytes(b), _) => (hex(&Sha256::digest(b)), b.len() as u64),
-            (_, Some(l)) => sha256_file(&l.path).await?,
+        // No borrow of `source` lives across an await: a reader source is not `Sync`, and
+        // this future must stay `Send`.
+        let in_memory = match &source {
+            UploadSource::Bytes(b) => Some(b.clone()),
+            _ => None,
+        };
+        let (checksum, size) = match (in_memory, &local) {
+            (Some(b), _) => (hex(&Sha256::digest(&b)), b.len() as u64),
+            (None, Some(l)) => sha256_file(&l.path).await?,
             _ => return Err(Error::InvalidInput("no source".into())),
         };
         let chunked = options.chunked || size >= FORCE_CHUNKED_AT;

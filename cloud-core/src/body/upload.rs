@@ -47,8 +47,9 @@ pub enum UploadSource {
     Path(PathBuf),
     /// Bytes in memory (small bodies).
     Bytes(Bytes),
-    /// Any reader: one attempt only (a retry cannot re-read it).
-    Reader(Option<Box<dyn AsyncRead + Send + Unpin>>),
+    /// Any reader: one attempt only (a retry cannot re-read it). Behind a mutex, so that the
+    /// source is `Sync` and a future that holds it stays `Send` (spawnable).
+    Reader(std::sync::Mutex<Option<Box<dyn AsyncRead + Send + Unpin>>>),
 }
 
 impl fmt::Debug for UploadSource {
@@ -88,7 +89,7 @@ impl From<Vec<u8>> for UploadSource {
 impl UploadSource {
     /// A one-shot reader source.
     pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
-        UploadSource::Reader(Some(Box::new(reader)))
+        UploadSource::Reader(std::sync::Mutex::new(Some(Box::new(reader))))
     }
 
     /// The length, when it is known without reading (file size, bytes length).
@@ -123,12 +124,16 @@ impl UploadSource {
                 Ok(Box::new(tokio::fs::File::from_std(std::fs::File::open(p)?)))
             }
             UploadSource::Bytes(b) => Ok(Box::new(std::io::Cursor::new(b.clone()))),
-            UploadSource::Reader(r) => r.take().ok_or_else(|| {
-                Error::with_message(
-                    ErrorKind::Transport(TransportKind::Body),
-                    "a one-shot upload reader cannot be sent twice",
-                )
-            }),
+            UploadSource::Reader(r) => r
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .ok_or_else(|| {
+                    Error::with_message(
+                        ErrorKind::Transport(TransportKind::Body),
+                        "a one-shot upload reader cannot be sent twice",
+                    )
+                }),
         }
     }
 
