@@ -75,6 +75,9 @@ mod client;
 pub mod error;
 pub mod models;
 mod resources;
+#[cfg(feature = "object-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
+pub mod store;
 mod typed;
 mod util;
 

@@ -143,21 +143,25 @@ impl Capabilities {
     }
 }
 
-/// A provider's chunked upload of one new file, as the store drives it: parts in order, each
-/// one awaited before the next is sent.
+/// A provider's own multipart upload of one file (a session with numbered parts), as the
+/// store drives it: parts numbered from 1 in the order the caller hands them over, sent
+/// concurrently and in any order; the file appears at `complete` only.
 #[async_trait]
-pub trait ChunkedUpload: Send + fmt::Debug {
+pub trait PartUpload: Send + Sync + fmt::Debug + 'static {
+    /// The provider's address of an entry.
+    type Handle: Clone + fmt::Debug + Send + Sync + 'static;
     /// The provider error.
     type Error: std::error::Error + Send + Sync + 'static;
-    /// The size of every part but the last that the provider wants.
-    fn part_size(&self) -> usize;
-    /// Sends the next part.
-    async fn send(&mut self, part: Bytes) -> Result<(), Self::Error>;
-    /// Commits the upload: the file appears now.
-    async fn commit(&mut self) -> Result<(), Self::Error>;
-    /// Gives the upload up; nothing of it is left.
-    async fn abort(&mut self) -> Result<(), Self::Error>;
+    /// Sends part `number` (1-based). A part sent again replaces the first.
+    async fn put_part(&self, number: u32, part: Bytes) -> Result<(), Self::Error>;
+    /// Joins parts `1..=parts` (at least one) into the file and returns it.
+    async fn complete(&self, parts: u32) -> Result<Entry<Self::Handle>, Self::Error>;
+    /// Gives the upload up: nothing of it is left.
+    async fn abort(&self) -> Result<(), Self::Error>;
 }
+
+/// A boxed [`PartUpload`] of a backend.
+pub type BoxPartUpload<H, E> = Box<dyn PartUpload<Handle = H, Error = E>>;
 
 /// A boxed stream of a download's bytes.
 pub type ByteStream<E> = BoxStream<'static, Result<Bytes, E>>;
@@ -222,16 +226,17 @@ pub trait Backend: fmt::Debug + fmt::Display + Send + Sync + 'static {
         payload: &Payload,
     ) -> Result<Entry<Self::Handle>, Self::Error>;
 
-    /// The provider's chunked upload of the file `name` in `parent` (replacing `replace`),
-    /// where it has one; `None` (the default) buffers the parts in a spool.
-    async fn chunked_upload(
+    /// The provider's own multipart upload of the file `name` in `parent` (replacing
+    /// `replace`: never under another name), where it has one; `Ok(None)` (the default)
+    /// makes the store spool the parts and [`upload`](Backend::upload) them at `complete`.
+    async fn part_upload(
         &self,
         parent: &Entry<Self::Handle>,
         name: &str,
         replace: Option<&Entry<Self::Handle>>,
-    ) -> Option<Result<Box<dyn ChunkedUpload<Error = Self::Error>>, Self::Error>> {
+    ) -> Result<Option<BoxPartUpload<Self::Handle, Self::Error>>, Self::Error> {
         let _ = (parent, name, replace);
-        None
+        Ok(None)
     }
 
     /// The bytes `range` of `file` (never an empty range).
@@ -729,6 +734,44 @@ impl<B: Backend> Inner<B> {
         }
     }
 
+    /// The backend's own multipart upload to `location`, if it has one.
+    async fn native_multipart(
+        self: &Arc<Self>,
+        location: &Path,
+        parent_segs: &[&str],
+        name: &str,
+    ) -> OsResult<Option<Box<dyn MultipartUpload>>> {
+        let (parent, existing) = self.target(location, false).await?;
+        let parent = match parent {
+            Some(p) => p,
+            None => self.ensure_folder(parent_segs).await?,
+        };
+        let started = match self
+            .backend
+            .part_upload(&parent, name, existing.as_ref())
+            .await
+        {
+            Err(e) if is_not_found::<B>(&e) => {
+                self.folders.evict_subtree(&parent_segs.join("/"));
+                let parent = self.ensure_folder(parent_segs).await?;
+                self.backend
+                    .part_upload(&parent, name, existing.as_ref())
+                    .await
+            }
+            other => other,
+        };
+        let Some(session) = started.map_err(|e| err_of::<B>(location.as_ref(), e))? else {
+            return Ok(None);
+        };
+        Ok(Some(Box::new(NativeUpload::<B> {
+            inner: self.clone(),
+            location: location.clone(),
+            session: Arc::from(session),
+            parts: 0,
+            done: false,
+        })))
+    }
+
     async fn delete(&self, path: &Path) -> OsResult<()> {
         match self.file(path).await? {
             None => Ok(()),
@@ -879,7 +922,14 @@ impl<B: Backend> ObjectStore for TreeStore<B> {
             });
         }
         let segs = names::segments(location);
-        split_last(&segs, location)?;
+        let (parent_segs, name) = split_last(&segs, location)?;
+        if let Some(native) = self
+            .inner
+            .native_multipart(location, parent_segs, name)
+            .await?
+        {
+            return Ok(native);
+        }
         Ok(Box::new(SpooledUpload {
             inner: self.inner.clone(),
             location: location.clone(),
@@ -1047,5 +1097,85 @@ impl<B: Backend> MultipartUpload for SpooledUpload<B> {
     async fn abort(&mut self) -> OsResult<()> {
         self.spool = None;
         Ok(())
+    }
+}
+
+/// A multipart upload through the backend's own sessions ([`PartUpload`]).
+struct NativeUpload<B: Backend> {
+    inner: Arc<Inner<B>>,
+    location: Path,
+    session: Arc<dyn PartUpload<Handle = B::Handle, Error = B::Error>>,
+    parts: u32,
+    done: bool,
+}
+
+impl<B: Backend> fmt::Debug for NativeUpload<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NativeUpload")
+            .field("location", &self.location)
+            .field("session", &self.session)
+            .field("parts", &self.parts)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> MultipartUpload for NativeUpload<B> {
+    fn put_part(&mut self, data: PutPayload) -> UploadPart {
+        if self.done {
+            return FutureExt::boxed(futures::future::ready(Err(error::generic(
+                B::STORE,
+                "the upload was completed or aborted",
+            ))));
+        }
+        self.parts += 1;
+        let (number, session, at) = (self.parts, self.session.clone(), self.location.to_string());
+        let bytes = spool::joined(data);
+        FutureExt::boxed(async move {
+            session
+                .put_part(number, bytes)
+                .await
+                .map_err(|e| err_of::<B>(&at, e))
+        })
+    }
+
+    async fn complete(&mut self) -> OsResult<PutResult> {
+        if std::mem::replace(&mut self.done, true) {
+            return Err(error::generic(
+                B::STORE,
+                "the upload was completed or aborted",
+            ));
+        }
+        let at = self.location.to_string();
+        if self.parts == 0 {
+            // A session of no parts cannot be completed: an empty put instead.
+            self.session
+                .abort()
+                .await
+                .map_err(|e| err_of::<B>(&at, e))?;
+            return self
+                .inner
+                .put_payload(&self.location, Payload::Bytes(Bytes::new()), false)
+                .await;
+        }
+        let written = self
+            .session
+            .complete(self.parts)
+            .await
+            .map_err(|e| err_of::<B>(&at, e))?;
+        Ok(PutResult {
+            e_tag: written.e_tag,
+            version: written.version,
+        })
+    }
+
+    async fn abort(&mut self) -> OsResult<()> {
+        if std::mem::replace(&mut self.done, true) {
+            return Ok(());
+        }
+        self.session
+            .abort()
+            .await
+            .map_err(|e| err_of::<B>(self.location.as_ref(), e))
     }
 }

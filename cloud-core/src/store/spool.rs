@@ -41,18 +41,7 @@ pub enum Payload {
 impl Payload {
     /// The payload of a `put`: its one buffer as it is, several buffers joined.
     pub fn from_put(payload: PutPayload) -> Self {
-        let mut chunks = payload.iter();
-        match (chunks.next(), chunks.next()) {
-            (None, _) => Payload::Bytes(Bytes::new()),
-            (Some(one), None) => Payload::Bytes(one.clone()),
-            _ => Payload::Bytes(Bytes::from(payload.iter().fold(
-                Vec::with_capacity(payload.content_length()),
-                |mut v, c| {
-                    v.extend_from_slice(c);
-                    v
-                },
-            ))),
-        }
+        Payload::Bytes(joined(payload))
     }
 
     /// Its length in bytes.
@@ -109,6 +98,22 @@ impl Payload {
                     .flatten()
                     .boxed()
             }
+        }
+    }
+}
+
+/// The bytes of a `PutPayload`: its one buffer as it is (no copy), several buffers joined.
+pub fn joined(payload: PutPayload) -> Bytes {
+    let mut chunks = payload.iter();
+    match (chunks.next(), chunks.next()) {
+        (None, _) => Bytes::new(),
+        (Some(one), None) => one.clone(),
+        _ => {
+            let mut v = Vec::with_capacity(payload.content_length());
+            for c in payload.iter() {
+                v.extend_from_slice(c);
+            }
+            Bytes::from(v)
         }
     }
 }
