@@ -113,7 +113,6 @@ fn object_entry(o: StorageObject) -> Entry<String> {
             }
             e
         }
-        _ => Entry::folder(String::new(), String::new()),
     }
 }
 
@@ -153,7 +152,6 @@ impl Backend for KloudlessBackend {
                 RequestOptions::default().param("page_size", PAGE),
             )
             .map_ok(object_entry)
-            .try_filter(|e| cloud_core::futures::future::ready(!e.handle.is_empty()))
             .boxed()
     }
 
