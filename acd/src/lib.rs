@@ -77,6 +77,9 @@ mod metadata;
 pub mod models;
 pub mod oauth;
 mod pyjson;
+#[cfg(feature = "object-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
+pub mod store;
 mod trash;
 
 #[cfg(feature = "emulator")]

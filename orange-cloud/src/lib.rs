@@ -52,6 +52,9 @@ pub mod error;
 pub mod fuzzing;
 pub mod models;
 mod redirect;
+#[cfg(feature = "object-store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
+pub mod store;
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

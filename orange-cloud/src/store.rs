@@ -1,0 +1,345 @@
+//! (feature `object-store`) [`OrangeStore`]: an [`object_store::ObjectStore`] over an Orange
+//! Cloud account, so code written for any object store (DataFusion, parquet, the other
+//! crates of this family) reads and writes it.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = orange_cloud::emulator::Emulator::start().await?;
+//! use object_store::{path::Path, ObjectStoreExt};
+//! use orange_cloud::{store::OrangeStore, ApiManager, ApiManagerOptions};
+//!
+//! let api = ApiManager::new(emu.client_id(), emu.client_secret(), emu.redirect_uri(),
+//!                           ApiManagerOptions::default().base_url(&emu.base_url()))?;
+//! api.init_with_token(emu.issue_token().refresh_token.expose()).await?;
+//! let store = OrangeStore::new(api);
+//! let path = Path::from("Vacances/2026/été.txt");
+//! store.put(&path, "soleil".into()).await?; // creates Vacances/2026
+//! assert_eq!(store.get(&path).await?.bytes().await?.as_ref(), b"soleil");
+//! # Ok(()) }
+//! ```
+//!
+//! How each operation is done (the README has the table): items are addressed by id (ids are
+//! derived from paths by the service, and change when an item or a folder above it is
+//! renamed or moved), so the store keeps a path -> folder-id cache; a name is looked up by
+//! listing its folder. Orange stores an upload to a taken name as `stem(1).ext`: the store
+//! never lets that stand. A put to a taken name uploads the new file first (so a failed
+//! upload leaves the old one), then deletes the old one and renames the new one to the
+//! name: for a moment both exist, under two names, and the object is briefly missing
+//! between the delete and the rename. Orange has no multipart upload: multipart puts are
+//! spooled (8 MiB in memory, then a temporary file) and uploaded at `complete`. A copy into
+//! another folder under the same free name is the service's own (`clone: true`), a rename in
+//! place or a move under the same name too (a taken target is deleted first); other copies
+//! and renames are a download and an upload. The ETag is derived from the file's `id`,
+//! `size` and `lastUpdateDate` (no content hash).
+
+use std::ops::Range;
+
+use cloud_core::futures::stream::BoxStream;
+use cloud_core::futures::{StreamExt, TryStreamExt};
+use cloud_core::store::{Backend, ByteStream, Entry, Payload};
+use cloud_core::ErrorKind;
+
+use crate::domains::{FolderQuery, UploadOptions};
+use crate::models::File;
+use crate::{ApiManager, Error, Result};
+
+/// A folder's entries asked for per page.
+const PAGE: u64 = 1000;
+
+/// An Orange item: its id and, for a file listed with its URLs, where it downloads from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrangeHandle {
+    /// The item's id.
+    pub id: String,
+    /// The folder it was listed in.
+    parent: Option<String>,
+    download_url: Option<String>,
+}
+
+impl std::fmt::Debug for OrangeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The download URL carries an access token segment: never printed.
+        f.debug_struct("OrangeHandle")
+            .field("id", &self.id)
+            .field("parent", &self.parent)
+            .field("download_url", &self.download_url.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+fn id_only(id: String) -> OrangeHandle {
+    OrangeHandle {
+        id,
+        parent: None,
+        download_url: None,
+    }
+}
+
+/// The Orange Cloud calls under [`OrangeStore`].
+#[derive(Debug, Clone)]
+pub struct OrangeBackend {
+    api: ApiManager,
+}
+
+impl OrangeBackend {
+    /// The backend over `api` (signed in).
+    pub fn new(api: ApiManager) -> Self {
+        OrangeBackend { api }
+    }
+
+    /// The API manager.
+    pub fn api(&self) -> &ApiManager {
+        &self.api
+    }
+
+    async fn delete_file(&self, id: &str) -> Result<()> {
+        self.api.files().delete(id).await
+    }
+}
+
+impl std::fmt::Display for OrangeBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OrangeStore")
+    }
+}
+
+cloud_core::store_type! {
+    /// An [`object_store::ObjectStore`] over an Orange Cloud account (module docs:
+    /// [`crate::store`]).
+    pub struct OrangeStore(OrangeBackend);
+}
+
+impl OrangeStore {
+    /// The store over `api` (signed in), with the default options.
+    pub fn new(api: ApiManager) -> Self {
+        Self::from_backend(OrangeBackend::new(api))
+    }
+}
+
+fn file_entry(f: File, parent: Option<String>) -> Entry<OrangeHandle> {
+    let last_modified = f
+        .last_update_date
+        .or(f.creation_date)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    Entry {
+        e_tag: Some(format!(
+            "{}-{}-{}",
+            f.id,
+            f.size,
+            last_modified.timestamp_millis()
+        )),
+        handle: OrangeHandle {
+            id: f.id,
+            parent,
+            download_url: f.download_url,
+        },
+        name: f.name,
+        is_folder: false,
+        size: f.size,
+        last_modified,
+        version: None,
+    }
+}
+
+#[cloud_core::__private::async_trait]
+impl Backend for OrangeBackend {
+    type Handle = OrangeHandle;
+    type Error = Error;
+    const STORE: &'static str = "OrangeCloud";
+
+    fn error_kind(error: &Error) -> ErrorKind {
+        error.kind()
+    }
+
+    async fn root(&self) -> Result<Entry<OrangeHandle>> {
+        let root = self
+            .api
+            .folders()
+            .get(None, FolderQuery::default().tree().limit(1))
+            .await?;
+        Ok(Entry::folder(id_only(root.id), ""))
+    }
+
+    async fn lookup(
+        &self,
+        folder: &Entry<OrangeHandle>,
+        name: &str,
+    ) -> Result<Option<Entry<OrangeHandle>>> {
+        let mut listing = self.list(folder);
+        while let Some(e) = listing.next().await {
+            let e = e?;
+            if e.name == name {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
+    }
+
+    fn list(
+        &self,
+        folder: &Entry<OrangeHandle>,
+    ) -> BoxStream<'static, Result<Entry<OrangeHandle>>> {
+        let pages = self.api.folders().get_pages(
+            Some(&folder.handle.id),
+            FolderQuery::default().showthumbnails(),
+            PAGE,
+        );
+        let at = folder.handle.id.clone();
+        match pages {
+            Ok(pages) => pages
+                .map_ok(move |page| {
+                    let at = at.clone();
+                    let folders = page
+                        .subfolders
+                        .into_iter()
+                        .map(|f| Entry::folder(id_only(f.id), f.name));
+                    let files = page
+                        .files
+                        .into_iter()
+                        .map(move |f| file_entry(f, Some(at.clone())));
+                    cloud_core::futures::stream::iter(folders.chain(files).map(Ok))
+                })
+                .try_flatten()
+                .boxed(),
+            Err(e) => cloud_core::futures::stream::once(async move { Err(e) }).boxed(),
+        }
+    }
+
+    async fn create_folder(
+        &self,
+        parent: &Entry<OrangeHandle>,
+        name: &str,
+    ) -> Result<Entry<OrangeHandle>> {
+        let f = self
+            .api
+            .folders()
+            .create(name, Some(&parent.handle.id))
+            .await?;
+        Ok(Entry::folder(id_only(f.id), f.name))
+    }
+
+    async fn upload(
+        &self,
+        parent: &Entry<OrangeHandle>,
+        name: &str,
+        _replace: Option<&Entry<OrangeHandle>>,
+        payload: &Payload,
+    ) -> Result<Entry<OrangeHandle>> {
+        let files = self.api.files();
+        let up = files
+            .upload_with(
+                payload.upload_source(),
+                Some(&parent.handle.id),
+                UploadOptions::default().name(name).size(payload.len()),
+            )
+            .await?;
+        let mut id = up.file_id;
+        if up.file_name != name {
+            // Stored as `stem(1).ext` beside a taken name: replace that file, take its name.
+            if let Some(taken) = self.lookup(parent, name).await? {
+                if taken.is_folder {
+                    let _ = self.delete_file(&id).await;
+                    return Err(Error::Transport(cloud_core::Error::with_message(
+                        ErrorKind::Conflict,
+                        format!("a folder named {name:?} is there"),
+                    )));
+                }
+                self.delete_file(&taken.handle.id).await?;
+            }
+            id = files.rename(&id, name).await?.id;
+        }
+        Ok(file_entry(
+            files.get(&id).await?,
+            Some(parent.handle.id.clone()),
+        ))
+    }
+
+    async fn download(
+        &self,
+        file: &Entry<OrangeHandle>,
+        range: Range<u64>,
+    ) -> Result<ByteStream<Error>> {
+        let url = match &file.handle.download_url {
+            Some(u) => u.clone(),
+            None => self
+                .api
+                .files()
+                .get(&file.handle.id)
+                .await?
+                .download_url
+                .ok_or_else(|| Error::Decode("the file has no downloadUrl".into()))?,
+        };
+        let whole = range.start == 0 && range.end >= file.size;
+        let (status, body) = self
+            .api
+            .files()
+            .download_range(&url, (!whole).then(|| range.clone()))
+            .await?;
+        if !whole && status.as_u16() != 206 {
+            return Err(Error::Decode(format!(
+                "asked for bytes {range:?}, answered {status} without a range"
+            )));
+        }
+        Ok(body.map_err(Error::Transport).boxed())
+    }
+
+    async fn delete(&self, file: &Entry<OrangeHandle>) -> Result<()> {
+        self.delete_file(&file.handle.id).await
+    }
+
+    async fn copy(
+        &self,
+        file: &Entry<OrangeHandle>,
+        parent: &Entry<OrangeHandle>,
+        name: &str,
+        replace: Option<&Entry<OrangeHandle>>,
+    ) -> Result<bool> {
+        if name != file.name || replace.is_some() {
+            return Ok(false);
+        }
+        let copied = self
+            .api
+            .files()
+            .copy(&file.handle.id, &parent.handle.id)
+            .await?;
+        if copied.name != name {
+            // The name was taken meanwhile (copied as `stem(1).ext`): undo, copy by hand.
+            self.delete_file(&copied.id).await?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    async fn rename(
+        &self,
+        file: &Entry<OrangeHandle>,
+        parent: &Entry<OrangeHandle>,
+        name: &str,
+        replace: Option<&Entry<OrangeHandle>>,
+    ) -> Result<bool> {
+        let Some(from) = &file.handle.parent else {
+            return Ok(false);
+        };
+        let in_place = *from == parent.handle.id;
+        if !in_place && name != file.name {
+            return Ok(false);
+        }
+        if let Some(old) = replace {
+            self.delete_file(&old.handle.id).await?;
+        }
+        let moved = if in_place {
+            self.api.files().rename(&file.handle.id, name).await?
+        } else {
+            self.api
+                .files()
+                .r#move(&file.handle.id, &parent.handle.id)
+                .await?
+        };
+        if moved.name != name {
+            // Moved as `stem(1).ext` (the name was taken meanwhile): take the name.
+            self.api.files().rename(&moved.id, name).await?;
+        }
+        Ok(true)
+    }
+}
