@@ -75,7 +75,8 @@ impl VerizonBackend {
 
 impl std::fmt::Display for VerizonBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "VerizonStore({}{})", self.cloud.api_cloud(), self.root)
+        let base = self.cloud.api_cloud().as_str().trim_end_matches('/');
+        write!(f, "VerizonStore({base}{})", self.root)
     }
 }
 

@@ -233,12 +233,13 @@ fn udeps() -> Result {
 
 /// The feature combinations a user picks, each publishable crate on its own (so that one
 /// crate's features cannot hide another's missing ones): rustls alone, the defaults,
-/// native-tls alone, and the emulator.
+/// native-tls alone, the emulator, and the object store (alone, without the emulator).
 const FEATURE_SETS: &[&[&str]] = &[
     &["--no-default-features", "--features", "rustls"],
     &[],
     &["--no-default-features", "--features", "native-tls"],
     &["--features", "emulator"],
+    &["--features", "object-store"],
 ];
 
 fn features() -> Result {

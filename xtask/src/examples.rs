@@ -5,7 +5,8 @@
 //! crate's `examples/*.rs` or README (README blocks are doc-tested; docs.rs shows the calls
 //! from `examples/` under each method, `-Zrustdoc-scrape-examples` in
 //! `[package.metadata.docs.rs]`). Methods only built with the `emulator` feature (test hooks)
-//! are left out, and so are deprecated ones. Then each crate's `<crate>-quickstart` and `<crate>-tour` examples run
+//! are left out, and so are deprecated ones. Then each crate's `<crate>-quickstart`,
+//! `<crate>-tour` and `<crate>-store` (CSV and Parquet through its `ObjectStore`) examples run
 //! against their embedded emulators.
 
 use std::path::Path;
@@ -140,7 +141,7 @@ pub fn run(execute: bool) -> Result {
         return Ok(());
     }
     for (krate, _) in CLIENT_FILES {
-        for kind in ["quickstart", "tour"] {
+        for kind in ["quickstart", "tour", "store"] {
             let name = format!("{krate}-{kind}");
             if !Path::new(&root().join(krate).join(format!("examples/{name}.rs"))).exists() {
                 return Err(format!("{krate} has no examples/{name}.rs"));
@@ -156,6 +157,15 @@ pub fn run(execute: bool) -> Result {
             ]))?;
         }
     }
+    // The cross-provider copy through `dyn ObjectStore` alone.
+    run_cmd(cargo().args([
+        "run",
+        "--quiet",
+        "-p",
+        "xtask",
+        "--example",
+        "cross-provider-copy",
+    ]))?;
     Ok(())
 }
 
