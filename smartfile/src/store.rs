@@ -242,22 +242,28 @@ impl Backend for SmartFileBackend {
         &self,
         parent: &Entry<String>,
         name: &str,
-        _replace: Option<&Entry<String>>,
+        replace: Option<&Entry<String>>,
         payload: &Payload,
     ) -> Result<Entry<String>> {
-        if name.contains('\\') {
-            // The service keeps only what follows the last `\` of an uploaded name.
-            return Err(Error::InvalidInput(format!(
-                "SmartFile cannot store a file named {name:?}: it cuts names at '\\'"
-            )));
-        }
+        // A multipart file name cannot carry every name: the service keeps only what follows
+        // a `\`, and a `"` goes as `%22` (as the original's `requests` sends it), stored as
+        // such. Such a file goes up under a plain name, then is renamed (a form field, sent
+        // exactly).
+        let mangled = name.contains('\\') || name.contains('"');
+        let sent_name = if mangled {
+            let mut b = [0u8; 8];
+            let _ = getrandom::fill(&mut b);
+            format!(".upload-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+        } else {
+            name.to_owned()
+        };
         let source = match payload.upload_source() {
             cloud_core::body::UploadSource::Path(p) => FileSource::Path(p),
             cloud_core::body::UploadSource::Bytes(b) => FileSource::Bytes(b),
             _ => FileSource::Bytes(payload.as_bytes().cloned().unwrap_or_default()),
         };
         let part = FilePart {
-            filename: name.to_owned(),
+            filename: sent_name.clone(),
             content_type: None,
             source,
             progress: None,
@@ -267,6 +273,30 @@ impl Backend for SmartFileBackend {
             .client
             .upload_into(&url_path(&parent.handle), part)
             .await?;
+        if mangled {
+            let sent = child(&parent.handle, &sent_name);
+            // The store's fast path does not look the name up first: do it here.
+            let taken = match replace {
+                Some(old) => Some(old.handle.clone()),
+                None => self.info(&path).await?.map(|_| path.clone()),
+            };
+            if let Some(old) = taken {
+                self.remove_path(&old).await?;
+            }
+            self.client
+                .post(
+                    "/path/oper/rename/",
+                    (),
+                    Params::new()
+                        .arg("src", sent.as_str())
+                        .arg("dst", path.as_str()),
+                )
+                .await?;
+            return match self.info(&path).await? {
+                Some(info) => Ok(entry(info, &path)),
+                None => Err(Error::unexpected("the renamed upload is not there")),
+            };
+        }
         let info = match answer.json() {
             Some(serde_json::Value::Array(items)) => items
                 .first()

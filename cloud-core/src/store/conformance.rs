@@ -74,6 +74,11 @@ macro_rules! conformance_tests {
             conformance_copy_rename_nonexistent_object => |s| object_store::integration::copy_rename_nonexistent_object(s),
             conformance_multipart_race_condition => |s| object_store::integration::multipart_race_condition(s, true),
             conformance_multipart_out_of_order => |s| object_store::integration::multipart_out_of_order(s),
+            family_overwrite_never_renames => |s| $crate::store::conformance::overwrite_never_renames(s),
+            family_concurrent_puts_create_one_folder => |s| $crate::store::conformance::concurrent_puts_create_one_folder(s),
+            family_aborted_or_dropped_uploads_leave_nothing => |s| $crate::store::conformance::aborted_or_dropped_uploads_leave_nothing(s),
+            family_awkward_names_round_trip => |s| $crate::store::conformance::awkward_names_round_trip(s),
+            family_large_multipart_round_trips => |s| $crate::store::conformance::large_multipart_round_trips(s),
         );
     };
     (@each $krate:literal, $file:expr, $make:expr; $($name:ident => |$s:ident| $call:expr,)*) => {$(
@@ -85,6 +90,194 @@ macro_rules! conformance_tests {
             $crate::store::conformance::check($file, $krate, function, $call).await;
         }
     )*};
+}
+
+// The family's own conformance functions: what object_store's do not check and every store
+// of this family promises (the module docs of `cloud_core::store`).
+
+use futures::TryStreamExt;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode};
+
+async fn list_sizes(store: &dyn ObjectStore, prefix: &str) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = store
+        .list(Some(&Path::from(prefix)))
+        .map_ok(|m| (m.location.to_string(), m.size))
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| unreachable!("list {prefix}: {e}"));
+    v.sort();
+    v
+}
+
+async fn body(store: &dyn ObjectStore, path: &Path) -> Vec<u8> {
+    match store.get(path).await {
+        Ok(r) => r
+            .bytes()
+            .await
+            .unwrap_or_else(|e| unreachable!("read {path}: {e}"))
+            .to_vec(),
+        Err(e) => unreachable!("get {path}: {e}"),
+    }
+}
+
+/// A put to a taken path replaces the object in place: one object under that name, the new
+/// bytes, never a provider's auto-renamed copy (`name (1).ext`); `PutMode::Create` on it is
+/// `AlreadyExists` and changes nothing.
+pub async fn overwrite_never_renames(store: &dyn ObjectStore) {
+    let p = Path::from("over/write/report.csv");
+    for content in ["first", "second, longer", "third"] {
+        if let Err(e) = store.put(&p, content.into()).await {
+            unreachable!("put {content}: {e}");
+        }
+    }
+    assert_eq!(list_sizes(store, "over").await, vec![(p.to_string(), 5)]);
+    assert_eq!(body(store, &p).await, b"third");
+    let refused = store
+        .put_opts(&p, "fourth".into(), PutMode::Create.into())
+        .await;
+    assert!(
+        matches!(refused, Err(object_store::Error::AlreadyExists { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(body(store, &p).await, b"third");
+    assert_eq!(list_sizes(store, "over").await.len(), 1);
+}
+
+/// Eight puts at once into one new folder create it once: every object lands in the same
+/// folder (no `dir (1)` beside `dir`).
+pub async fn concurrent_puts_create_one_folder(store: &dyn ObjectStore) {
+    let puts = (0..8).map(|i| async move {
+        let p = Path::from(format!("fresh/dir/f{i}.txt"));
+        store.put(&p, format!("file {i}").into_bytes().into()).await
+    });
+    for r in futures::future::join_all(puts).await {
+        if let Err(e) = r {
+            unreachable!("concurrent put: {e}");
+        }
+    }
+    let top = store
+        .list_with_delimiter(Some(&Path::from("fresh")))
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(top.common_prefixes, vec![Path::from("fresh/dir")]);
+    let files = list_sizes(store, "fresh/dir").await;
+    assert_eq!(files.len(), 8, "{files:?}");
+}
+
+/// An aborted multipart upload, and one dropped without `complete`, leave no object and no
+/// listing entry; an upload to a taken name that is aborted leaves the old object as it was.
+pub async fn aborted_or_dropped_uploads_leave_nothing(store: &dyn ObjectStore) {
+    let p = Path::from("partial/never.bin");
+    let mut up = store
+        .put_multipart(&p)
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let part = up.put_part(vec![7u8; 6 << 20].into());
+    part.await.unwrap_or_else(|e| unreachable!("{e}"));
+    up.abort().await.unwrap_or_else(|e| unreachable!("{e}"));
+    let dropped = Path::from("partial/dropped.bin");
+    {
+        let mut up = store
+            .put_multipart(&dropped)
+            .await
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        up.put_part(vec![1u8; 1024].into())
+            .await
+            .unwrap_or_else(|e| unreachable!("{e}"));
+    }
+    for gone in [&p, &dropped] {
+        let head = store.head(gone).await;
+        assert!(
+            matches!(head, Err(object_store::Error::NotFound { .. })),
+            "{gone}: {head:?}"
+        );
+    }
+    assert!(list_sizes(store, "partial").await.is_empty());
+    let kept = Path::from("partial/kept.txt");
+    store
+        .put(&kept, "old".into())
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let mut up = store
+        .put_multipart(&kept)
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    up.put_part(vec![9u8; 100].into())
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    up.abort().await.unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(body(store, &kept).await, b"old");
+}
+
+/// Names with `#`, `?`, `%`, `+`, spaces, quotes, non-ASCII and emoji round-trip: put, head,
+/// get, list, copy and rename.
+pub async fn awkward_names_round_trip(store: &dyn ObjectStore) {
+    let names = [
+        "odd/h#sh/q?mark.txt",
+        "odd/per%cent/plus+sign.txt",
+        "odd/sp ace/it's \"quoted\".txt",
+        "odd/ünï/Résumé 🎉.txt",
+        "odd/%41%42/literal.txt",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let p = Path::parse(n).unwrap_or_else(|e| unreachable!("{n}: {e}"));
+        // Twice: the second put replaces the first under the same awkward name.
+        for content in ["first".to_owned(), format!("#{i}")] {
+            store
+                .put(&p, content.into_bytes().into())
+                .await
+                .unwrap_or_else(|e| unreachable!("put {n}: {e}"));
+        }
+        assert_eq!(body(store, &p).await, format!("#{i}").as_bytes(), "{n}");
+    }
+    let all = list_sizes(store, "odd").await;
+    let mut want: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    want.sort();
+    assert_eq!(all.into_iter().map(|(p, _)| p).collect::<Vec<_>>(), want);
+    let from = Path::parse(names[3]).unwrap_or_else(|e| unreachable!("{e}"));
+    let to = Path::parse("odd/copies/ça + 100%.txt").unwrap_or_else(|e| unreachable!("{e}"));
+    store
+        .copy(&from, &to)
+        .await
+        .unwrap_or_else(|e| unreachable!("copy: {e}"));
+    assert_eq!(body(store, &to).await, b"#3");
+    let moved = Path::parse("odd/moved/#1?.txt").unwrap_or_else(|e| unreachable!("{e}"));
+    store
+        .rename(&to, &moved)
+        .await
+        .unwrap_or_else(|e| unreachable!("rename: {e}"));
+    assert_eq!(body(store, &moved).await, b"#3");
+    assert!(matches!(
+        store.head(&to).await,
+        Err(object_store::Error::NotFound { .. })
+    ));
+}
+
+/// A 40 MiB object written by `WriteMultipart` in 5 MiB parts reads back byte for byte,
+/// whole and by ranges across part boundaries.
+pub async fn large_multipart_round_trips(store: &dyn ObjectStore) {
+    let p = Path::from("big/forty.bin");
+    let data: Vec<u8> = (0..40u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let up = store
+        .put_multipart(&p)
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let mut w = object_store::WriteMultipart::new(up);
+    for chunk in data.chunks(1 << 20) {
+        w.write(chunk);
+    }
+    w.finish().await.unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(store.head(&p).await.map(|m| m.size).ok(), Some(data.len() as u64));
+    let whole = body(store, &p).await;
+    assert!(whole == data, "the object reads back as written");
+    for r in [0..1, (5 << 20) - 3..(5 << 20) + 3, (40 << 20) - 10..40 << 20] {
+        let got = store
+            .get_range(&p, r.clone())
+            .await
+            .unwrap_or_else(|e| unreachable!("{r:?}: {e}"));
+        assert_eq!(&got[..], &data[r.start as usize..r.end as usize], "{r:?}");
+    }
 }
 
 #[cfg(test)]
