@@ -28,3 +28,59 @@ cloud_core::conformance_tests!(
     exceptions = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/store-exceptions.txt"),
     store = store().await,
 );
+
+use object_store::{path::Path, ObjectStoreExt};
+
+#[tokio::test]
+async fn names_that_differ_in_case_collide_and_are_refused() {
+    let (_guard, store) = store().await;
+    store
+        .put(&Path::from("Dir/a.txt"), "lower".into())
+        .await
+        .unwrap();
+    let err = store
+        .put(&Path::from("Dir/A.txt"), "upper".into())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, object_store::Error::AlreadyExists { .. }),
+        "{err}"
+    );
+    assert!(matches!(
+        store.head(&Path::from("Dir/A.TXT")).await,
+        Err(object_store::Error::NotFound { .. })
+    ));
+    assert_eq!(
+        store
+            .get(&Path::from("Dir/a.txt"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .as_ref(),
+        b"lower"
+    );
+    // Nor can a folder be made beside one whose name differs only in case.
+    store
+        .put(&Path::from("dir/b.txt"), "b".into())
+        .await
+        .unwrap_err();
+}
+
+#[tokio::test]
+async fn delete_moves_to_the_trash() {
+    let (_guard, store) = store().await;
+    let p = Path::from("t/old.txt");
+    store.put(&p, "bye".into()).await.unwrap();
+    store.delete(&p).await.unwrap();
+    assert!(store.head(&p).await.is_err());
+    let trash = store.tree().backend().client().list_trash().await.unwrap();
+    assert!(trash.iter().any(|n| n.name.as_deref() == Some("old.txt")));
+    // The name is free again.
+    store.put(&p, "again".into()).await.unwrap();
+    assert_eq!(
+        store.get(&p).await.unwrap().bytes().await.unwrap().as_ref(),
+        b"again"
+    );
+}

@@ -27,3 +27,47 @@ cloud_core::conformance_tests!(
     exceptions = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/store-exceptions.txt"),
     store = store().await,
 );
+
+use object_store::{path::Path, ObjectStoreExt};
+
+#[tokio::test]
+async fn a_folder_renamed_behind_the_store_is_looked_up_again() {
+    let (_emu, store) = store().await;
+    let p = Path::from("albums/2026/a.jpg");
+    store.put(&p, "one".into()).await.unwrap();
+    // Rename the folder with the crate's own call: its id (and its children's) change.
+    let api = store.tree().backend().api().clone();
+    let root = api
+        .folders()
+        .get(None, orange_cloud::FolderQuery::default())
+        .await
+        .unwrap();
+    let albums = root
+        .subfolders
+        .iter()
+        .find(|f| f.name == "albums")
+        .unwrap()
+        .id
+        .clone();
+    api.folders().rename(&albums, "photos").await.unwrap();
+    assert!(matches!(
+        store.head(&p).await,
+        Err(object_store::Error::NotFound { .. })
+    ));
+    assert_eq!(
+        store
+            .get(&Path::from("photos/2026/a.jpg"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .as_ref(),
+        b"one"
+    );
+    store.put(&p, "two".into()).await.unwrap();
+    assert_eq!(
+        store.get(&p).await.unwrap().bytes().await.unwrap().as_ref(),
+        b"two"
+    );
+}

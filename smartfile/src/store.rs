@@ -253,7 +253,10 @@ impl Backend for SmartFileBackend {
         let sent_name = if mangled {
             let mut b = [0u8; 8];
             let _ = getrandom::fill(&mut b);
-            format!(".upload-{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+            format!(
+                ".upload-{}",
+                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+            )
         } else {
             name.to_owned()
         };

@@ -24,3 +24,47 @@ cloud_core::conformance_tests!(
     exceptions = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/store-exceptions.txt"),
     store = store().await,
 );
+
+use cloud_core::emulator::Route;
+use object_store::{path::Path, ObjectStoreExt};
+
+#[tokio::test]
+async fn a_cut_download_is_an_error_never_a_short_object() {
+    let (emu, store) = store().await;
+    let p = Path::from("cut/body.bin");
+    store.put(&p, vec![5u8; 100_000].into()).await.unwrap();
+    emu.faults()
+        .drop_response_after(1, Route::any().path("/api/2/path/data/cut"), 1000);
+    let got = match store.get(&p).await {
+        Ok(r) => r.bytes().await,
+        Err(e) => Err(e),
+    };
+    assert!(
+        got.is_err(),
+        "a body cut after 1000 bytes must not read as an object"
+    );
+    // The next read is whole.
+    assert_eq!(
+        store.get(&p).await.unwrap().bytes().await.unwrap().len(),
+        100_000
+    );
+}
+
+#[tokio::test]
+async fn a_ranged_read_sends_one_bounded_range() {
+    let (emu, store) = store().await;
+    let p = Path::from("r/data.bin");
+    let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    store.put(&p, data.clone().into()).await.unwrap();
+    emu.log().clear();
+    let got = store.get_range(&p, 100..300).await.unwrap();
+    assert_eq!(&got[..], &data[100..300]);
+    let gets: Vec<_> = emu
+        .log()
+        .entries()
+        .into_iter()
+        .filter(|e| e.path.starts_with("/api/2/path/data/"))
+        .collect();
+    assert_eq!(gets.len(), 1);
+    assert_eq!(gets[0].header("range"), Some("bytes=100-299"));
+}

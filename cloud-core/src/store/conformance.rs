@@ -258,7 +258,9 @@ pub async fn awkward_names_round_trip(store: &dyn ObjectStore) {
 /// whole and by ranges across part boundaries.
 pub async fn large_multipart_round_trips(store: &dyn ObjectStore) {
     let p = Path::from("big/forty.bin");
-    let data: Vec<u8> = (0..40u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let data: Vec<u8> = (0..40u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let up = store
         .put_multipart(&p)
         .await
@@ -268,10 +270,17 @@ pub async fn large_multipart_round_trips(store: &dyn ObjectStore) {
         w.write(chunk);
     }
     w.finish().await.unwrap_or_else(|e| unreachable!("{e}"));
-    assert_eq!(store.head(&p).await.map(|m| m.size).ok(), Some(data.len() as u64));
+    assert_eq!(
+        store.head(&p).await.map(|m| m.size).ok(),
+        Some(data.len() as u64)
+    );
     let whole = body(store, &p).await;
     assert!(whole == data, "the object reads back as written");
-    for r in [0..1, (5 << 20) - 3..(5 << 20) + 3, (40 << 20) - 10..40 << 20] {
+    for r in [
+        0..1,
+        (5 << 20) - 3..(5 << 20) + 3,
+        (40 << 20) - 10..40 << 20,
+    ] {
         let got = store
             .get_range(&p, r.clone())
             .await
