@@ -11,6 +11,9 @@
 //! kloudless-bench list-typed INFO FOLDER_ID EXPECTED  # Account::list::<StorageObject>, the same pages
 //! kloudless-bench list-lean INFO FOLDER_ID EXPECTED   # Account::list::<a user's (id, size) type>
 //! kloudless-bench concurrent INFO FILE_ID...
+//! kloudless-bench store-put INFO FILE         # KloudlessStore: a multipart put of FILE
+//! kloudless-bench store-get INFO PATH         # KloudlessStore: PATH to a sink
+//! kloudless-bench store-list INFO FOLDER_ID EXPECTED  # KloudlessStore::list under the folder
 //! ```
 use futures::StreamExt;
 use kloudless::cloud_core::body::{save_to_path, SaveOptions};
@@ -43,6 +46,57 @@ async fn expect<T>(
     }
     if n != expected {
         return Err(format!("{n} entries, expected {expected}").into());
+    }
+    Ok(())
+}
+
+/// `store-put`: the local FILE put through the crate's `ObjectStore` as a multipart upload
+/// (8 MiB parts, at most 4 in flight: memory stays bounded).
+async fn store_put(store: &dyn object_store::ObjectStore, path: &str, file: &str) -> Res {
+    use object_store::ObjectStoreExt;
+    use tokio::io::AsyncReadExt;
+    let up = store
+        .put_multipart(&object_store::path::Path::from(path))
+        .await?;
+    let mut w = object_store::WriteMultipart::new_with_chunk_size(up, 8 << 20);
+    let mut f = tokio::fs::File::open(file).await?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        w.wait_for_capacity(4).await?;
+        w.write(&buf[..n]);
+    }
+    w.finish().await?;
+    Ok(())
+}
+
+/// `store-get`: PATH read through the store to a sink.
+async fn store_get(store: &dyn object_store::ObjectStore, path: &str) -> Res {
+    use object_store::ObjectStoreExt;
+    let mut body = store
+        .get(&object_store::path::Path::from(path))
+        .await?
+        .into_stream();
+    let mut n = 0u64;
+    while let Some(c) = body.next().await {
+        n += c?.len() as u64;
+    }
+    std::hint::black_box(n);
+    Ok(())
+}
+
+/// `store-list`: every object under PREFIX listed through the store; EXPECTED of them.
+async fn store_list(store: &dyn object_store::ObjectStore, prefix: &str, expected: &str) -> Res {
+    let expected: usize = expected.parse()?;
+    let n = store
+        .list(Some(&object_store::path::Path::from(prefix)))
+        .count()
+        .await;
+    if n != expected {
+        return Err(format!("{n} objects, expected {expected}").into());
     }
     Ok(())
 }
@@ -175,6 +229,28 @@ async fn run() -> Res {
             for t in tasks {
                 t.await??;
             }
+        }
+        "store-put" => {
+            store_put(
+                &kloudless::store::KloudlessStore::new(a),
+                "store-upload.bin",
+                arg(2)?,
+            )
+            .await?;
+        }
+        "store-get" => {
+            store_get(&kloudless::store::KloudlessStore::new(a), arg(2)?).await?;
+        }
+        "store-list" => {
+            let folder: kloudless::models::Folder = a
+                .get(
+                    &format!("storage/folders/{}", arg(2)?),
+                    RequestOptions::default(),
+                )
+                .await?
+                .decode()?;
+            let name = folder.name.unwrap_or_default();
+            store_list(&kloudless::store::KloudlessStore::new(a), &name, arg(3)?).await?;
         }
         other => return Err(format!("unknown case {other}").into()),
     }

@@ -10,11 +10,65 @@
 //! smartfile-bench list INFO FOLDER EXPECTED      # children_stream, pages of 1,000
 //! smartfile-bench list-typed INFO FOLDER EXPECTED  # children (PathInfo, a page ahead)
 //! smartfile-bench concurrent INFO PATH...
+//! smartfile-bench store-put INFO FILE         # SmartFileStore: a multipart put of FILE
+//! smartfile-bench store-get INFO PATH         # SmartFileStore: PATH to a sink
+//! smartfile-bench store-list INFO FOLDER EXPECTED  # SmartFileStore::list under the folder
 //! ```
 use futures::StreamExt;
 use smartfile::{BasicClient, BasicOptions, Client, DownloadOptions, FilePart, Params};
 
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// `store-put`: the local FILE put through the crate's `ObjectStore` as a multipart upload
+/// (8 MiB parts, at most 4 in flight: memory stays bounded).
+async fn store_put(store: &dyn object_store::ObjectStore, path: &str, file: &str) -> Res {
+    use object_store::ObjectStoreExt;
+    use tokio::io::AsyncReadExt;
+    let up = store
+        .put_multipart(&object_store::path::Path::from(path))
+        .await?;
+    let mut w = object_store::WriteMultipart::new_with_chunk_size(up, 8 << 20);
+    let mut f = tokio::fs::File::open(file).await?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        w.wait_for_capacity(4).await?;
+        w.write(&buf[..n]);
+    }
+    w.finish().await?;
+    Ok(())
+}
+
+/// `store-get`: PATH read through the store to a sink.
+async fn store_get(store: &dyn object_store::ObjectStore, path: &str) -> Res {
+    use object_store::ObjectStoreExt;
+    let mut body = store
+        .get(&object_store::path::Path::from(path))
+        .await?
+        .into_stream();
+    let mut n = 0u64;
+    while let Some(c) = body.next().await {
+        n += c?.len() as u64;
+    }
+    std::hint::black_box(n);
+    Ok(())
+}
+
+/// `store-list`: every object under PREFIX listed through the store; EXPECTED of them.
+async fn store_list(store: &dyn object_store::ObjectStore, prefix: &str, expected: &str) -> Res {
+    let expected: usize = expected.parse()?;
+    let n = store
+        .list(Some(&object_store::path::Path::from(prefix)))
+        .count()
+        .await;
+    if n != expected {
+        return Err(format!("{n} objects, expected {expected}").into());
+    }
+    Ok(())
+}
 
 /// Reads a listing to its end: it must hold `expected` entries.
 async fn expect<T>(it: impl futures::Stream<Item = smartfile::Result<T>>, expected: &str) -> Res {
@@ -109,6 +163,18 @@ async fn run() -> Res {
         }
         "list-typed" => {
             expect(api.children(arg(2)?, 1000)?, arg(3)?).await?;
+        }
+        "store-put" => {
+            let store = smartfile::store::SmartFileStore::new(api.as_client().clone());
+            store_put(&store, "store-upload.bin", arg(2)?).await?;
+        }
+        "store-get" => {
+            let store = smartfile::store::SmartFileStore::new(api.as_client().clone());
+            store_get(&store, arg(2)?.trim_start_matches('/')).await?;
+        }
+        "store-list" => {
+            let store = smartfile::store::SmartFileStore::new(api.as_client().clone());
+            store_list(&store, arg(2)?.trim_matches('/'), arg(3)?).await?;
         }
         "concurrent" => {
             let tasks: Vec<_> = args[2..]

@@ -238,7 +238,8 @@ impl Spool {
                         written, f.spilled
                     )));
                 }
-                f.file.lock().await.sync_data().await?;
+                // No fsync: the file is only read back by this process, from the page cache
+                // (syncing 256 MiB cost more than the upload).
                 Ok(Payload::File {
                     path: f.path,
                     len: self.len,

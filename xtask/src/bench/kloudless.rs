@@ -23,29 +23,55 @@ pub fn kloudless(quick: bool, runs: usize) -> Result<Vec<Row>> {
     let content = |id: &str| format!("{api}/storage/files/{id}/contents");
     let mib = size >> 20;
     b.downloads(&auth, &content(&big))?;
+    let curl_upload = argv(&[
+        "curl",
+        "-sS",
+        "-f",
+        "-o",
+        "/dev/null",
+        "-H",
+        &auth,
+        "-H",
+        "X-Kloudless-Metadata: {\"parent_id\": \"root\", \"name\": \"curl.bin\"}",
+        "-H",
+        "Content-Type: application/octet-stream",
+        "-T",
+        &big_file,
+        "-X",
+        "POST",
+        &format!("{api}/storage/files?overwrite=true"),
+    ]);
     b.case(
         format!("upload {mib} MiB from a file"),
         Work::Bytes(size),
         b.ours(&["upload", &info, &big_file]),
+        curl_upload.clone(),
+        &["upload", &info, &big_file],
+    )?;
+    // The same bytes through `KloudlessStore` (object_store): multipart sessions of 8 MiB
+    // parts, 4 in flight.
+    b.case(
+        format!("ObjectStore put_multipart {mib} MiB from a file (KloudlessStore)"),
+        Work::Bytes(size),
+        b.ours(&["store-put", &info, &big_file]),
+        curl_upload,
+        &[],
+    )?;
+    b.case(
+        format!("ObjectStore get {mib} MiB to a sink (KloudlessStore)"),
+        Work::Bytes(size),
+        b.ours(&["store-get", &info, "big.bin"]),
         argv(&[
             "curl",
             "-sS",
             "-f",
-            "-o",
-            "/dev/null",
             "-H",
             &auth,
-            "-H",
-            "X-Kloudless-Metadata: {\"parent_id\": \"root\", \"name\": \"curl.bin\"}",
-            "-H",
-            "Content-Type: application/octet-stream",
-            "-T",
-            &big_file,
-            "-X",
-            "POST",
-            &format!("{api}/storage/files?overwrite=true"),
+            "-o",
+            "/dev/null",
+            &content(&big),
         ]),
-        &["upload", &info, &big_file],
+        &[],
     )?;
     b.metadata(
         "storage/files/<id> GETs",
@@ -75,6 +101,13 @@ pub fn kloudless(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &pages,
         &["list-lean", &info, &seed_folder, &entries_s],
         &["list", &info, &seed_folder, &entries_s],
+    )?;
+    b.listing_as(
+        format!("ObjectStore list over {entries} files (KloudlessStore)"),
+        &auth,
+        &pages,
+        &["store-list", &info, &seed_folder, &entries_s],
+        &[],
     )?;
     b.concurrent(&auth, content)?;
     Ok(b.finish())

@@ -487,7 +487,7 @@ pub(crate) fn build_examples(package: &str, examples: &[&str]) -> Result {
         "-p",
         package,
         "--features",
-        "emulator",
+        "emulator,object-store",
     ]);
     for e in examples {
         if e.ends_with("-emulator") && *e != "core-emulator" {

@@ -34,23 +34,49 @@ pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
     let content = |p: &str| format!("{api}/path/data{p}/");
     let mib = size >> 20;
     b.downloads(&auth, &content(&big))?;
+    let curl_upload = argv(&[
+        "curl",
+        "-sS",
+        "-f",
+        "-o",
+        "/dev/null",
+        "-H",
+        &auth,
+        "-F",
+        &format!("file=@{big_file};filename=curl.bin"),
+        &format!("{api}/path/data/"),
+    ]);
     b.case(
         format!("upload {mib} MiB from a file (multipart)"),
         Work::Bytes(size),
         b.ours(&["upload", &info, &big_file]),
+        curl_upload.clone(),
+        &["upload", &info, &big_file],
+    )?;
+    // The same bytes through `SmartFileStore` (object_store): the parts are spooled (8 MiB in
+    // memory, then a temporary file) and sent as one upload at `complete`.
+    b.case(
+        format!("ObjectStore put_multipart {mib} MiB from a file (SmartFileStore, spooled)"),
+        Work::Bytes(size),
+        b.ours(&["store-put", &info, &big_file]),
+        curl_upload,
+        &[],
+    )?;
+    b.case(
+        format!("ObjectStore get {mib} MiB to a sink (SmartFileStore)"),
+        Work::Bytes(size),
+        b.ours(&["store-get", &info, &big]),
         argv(&[
             "curl",
             "-sS",
             "-f",
-            "-o",
-            "/dev/null",
             "-H",
             &auth,
-            "-F",
-            &format!("file=@{big_file};filename=curl.bin"),
-            &format!("{api}/path/data/"),
+            "-o",
+            "/dev/null",
+            &content(&big),
         ]),
-        &["upload", &info, &big_file],
+        &[],
     )?;
     b.metadata("path/info GETs", &auth, &format!("{api}/path/info{big}/"))?;
     let pages: Vec<String> = (1..=entries.div_ceil(1000))
@@ -69,6 +95,13 @@ pub fn smartfile(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &pages,
         &["list-typed", &info, "/seed", &entries_s],
         &["list", &info, "/seed", &entries_s],
+    )?;
+    b.listing_as(
+        format!("ObjectStore list over {entries} files (SmartFileStore)"),
+        &auth,
+        &pages,
+        &["store-list", &info, "/seed", &entries_s],
+        &[],
     )?;
     b.concurrent(&auth, content)?;
     Ok(b.finish())
