@@ -50,29 +50,6 @@ async fn expect<T>(
     Ok(())
 }
 
-/// `store-put`: the local FILE put through the crate's `ObjectStore` as a multipart upload
-/// (8 MiB parts, at most 4 in flight: memory stays bounded).
-async fn store_put(store: &dyn object_store::ObjectStore, path: &str, file: &str) -> Res {
-    use object_store::ObjectStoreExt;
-    use tokio::io::AsyncReadExt;
-    let up = store
-        .put_multipart(&object_store::path::Path::from(path))
-        .await?;
-    let mut w = object_store::WriteMultipart::new_with_chunk_size(up, 8 << 20);
-    let mut f = tokio::fs::File::open(file).await?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        w.wait_for_capacity(4).await?;
-        w.write(&buf[..n]);
-    }
-    w.finish().await?;
-    Ok(())
-}
-
 /// `store-get`: PATH read through the store to a sink.
 async fn store_get(store: &dyn object_store::ObjectStore, path: &str) -> Res {
     use object_store::ObjectStoreExt;
@@ -231,12 +208,10 @@ async fn run() -> Res {
             }
         }
         "store-put" => {
-            store_put(
-                &kloudless::store::KloudlessStore::new(a),
-                "store-upload.bin",
-                arg(2)?,
-            )
-            .await?;
+            let store = kloudless::store::KloudlessStore::new(a);
+            let to = object_store::path::Path::from("store-upload.bin");
+            kloudless::cloud_core::store::put_file(&store, &to, arg(2)?.as_ref(), 8 << 20, 4)
+                .await?;
         }
         "store-get" => {
             store_get(&kloudless::store::KloudlessStore::new(a), arg(2)?).await?;

@@ -19,29 +19,6 @@ use smartfile::{BasicClient, BasicOptions, Client, DownloadOptions, FilePart, Pa
 
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-/// `store-put`: the local FILE put through the crate's `ObjectStore` as a multipart upload
-/// (8 MiB parts, at most 4 in flight: memory stays bounded).
-async fn store_put(store: &dyn object_store::ObjectStore, path: &str, file: &str) -> Res {
-    use object_store::ObjectStoreExt;
-    use tokio::io::AsyncReadExt;
-    let up = store
-        .put_multipart(&object_store::path::Path::from(path))
-        .await?;
-    let mut w = object_store::WriteMultipart::new_with_chunk_size(up, 8 << 20);
-    let mut f = tokio::fs::File::open(file).await?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        w.wait_for_capacity(4).await?;
-        w.write(&buf[..n]);
-    }
-    w.finish().await?;
-    Ok(())
-}
-
 /// `store-get`: PATH read through the store to a sink.
 async fn store_get(store: &dyn object_store::ObjectStore, path: &str) -> Res {
     use object_store::ObjectStoreExt;
@@ -166,7 +143,9 @@ async fn run() -> Res {
         }
         "store-put" => {
             let store = smartfile::store::SmartFileStore::new(api.as_client().clone());
-            store_put(&store, "store-upload.bin", arg(2)?).await?;
+            let to = object_store::path::Path::from("store-upload.bin");
+            smartfile::cloud_core::store::put_file(&store, &to, arg(2)?.as_ref(), 8 << 20, 4)
+                .await?;
         }
         "store-get" => {
             let store = smartfile::store::SmartFileStore::new(api.as_client().clone());

@@ -48,7 +48,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A folder's entries asked for per page.
-const PAGE: u32 = 500;
+const PAGE: u32 = 1000;
 
 /// The SmartFile calls under [`SmartFileStore`]. Handles are absolute paths (`/a/b.txt`).
 #[derive(Debug, Clone)]

@@ -68,3 +68,27 @@ async fn a_ranged_read_sends_one_bounded_range() {
     assert_eq!(gets.len(), 1);
     assert_eq!(gets[0].header("range"), Some("bytes=100-299"));
 }
+
+#[tokio::test]
+async fn put_file_sends_a_local_file_in_bounded_parts() {
+    let (_emu, store) = store().await;
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join("disk.img");
+    let data: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&local, &data).unwrap();
+    let p = Path::from("backups/disk.img");
+    let sent = cloud_core::store::put_file(&store, &p, &local, 4 << 20, 2)
+        .await
+        .unwrap();
+    assert_eq!(sent, data.len() as u64);
+    let back = store.get(&p).await.unwrap().bytes().await.unwrap();
+    assert!(back == data, "the file reads back as sent");
+    let missing =
+        cloud_core::store::put_file(&store, &p, &dir.path().join("nope"), 1 << 20, 1).await;
+    assert!(missing.is_err(), "a missing local file is an error");
+    assert_eq!(
+        store.get(&p).await.unwrap().bytes().await.unwrap().len(),
+        data.len(),
+        "and leaves the object as it was"
+    );
+}

@@ -79,6 +79,7 @@ macro_rules! conformance_tests {
             family_aborted_or_dropped_uploads_leave_nothing => |s| $crate::store::conformance::aborted_or_dropped_uploads_leave_nothing(s),
             family_awkward_names_round_trip => |s| $crate::store::conformance::awkward_names_round_trip(s),
             family_large_multipart_round_trips => |s| $crate::store::conformance::large_multipart_round_trips(s),
+            family_copy_and_rename_onto_themselves_keep_the_object => |s| $crate::store::conformance::copy_and_rename_onto_themselves_keep_the_object(s),
         );
     };
     (@each $krate:literal, $file:expr, $make:expr; $($name:ident => |$s:ident| $call:expr,)*) => {$(
@@ -252,6 +253,32 @@ pub async fn awkward_names_round_trip(store: &dyn ObjectStore) {
         store.head(&to).await,
         Err(object_store::Error::NotFound { .. })
     ));
+}
+
+/// A copy or a rename of an object onto its own path keeps it (a store that replaced the
+/// target first would delete the source); the `Create` modes are `AlreadyExists`.
+pub async fn copy_and_rename_onto_themselves_keep_the_object(store: &dyn ObjectStore) {
+    let p = Path::from("self/same.txt");
+    store
+        .put(&p, "keep me".into())
+        .await
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    store
+        .copy(&p, &p)
+        .await
+        .unwrap_or_else(|e| unreachable!("copy onto itself: {e}"));
+    assert_eq!(body(store, &p).await, b"keep me");
+    store
+        .rename(&p, &p)
+        .await
+        .unwrap_or_else(|e| unreachable!("rename onto itself: {e}"));
+    assert_eq!(body(store, &p).await, b"keep me");
+    let refused = store.copy_if_not_exists(&p, &p).await;
+    assert!(
+        matches!(refused, Err(object_store::Error::AlreadyExists { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(body(store, &p).await, b"keep me");
 }
 
 /// A 40 MiB object written by `WriteMultipart` in 5 MiB parts reads back byte for byte,

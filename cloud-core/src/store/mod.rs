@@ -697,6 +697,14 @@ impl<B: Backend> Inner<B> {
         remove: bool,
     ) -> OsResult<()> {
         let src = self.file_or_not_found(from).await?;
+        if from == to {
+            // Onto itself: nothing to do (replacing the target would delete the source).
+            return if create {
+                Err(error::already_exists(to.as_ref(), "the object exists"))
+            } else {
+                Ok(())
+            };
+        }
         let segs = names::segments(to);
         let (parent_segs, name) = split_last(&segs, to)?;
         let (parent, existing) = self.target(to, create).await?;
@@ -789,6 +797,51 @@ fn io_err(store: &'static str, e: std::io::Error) -> object_store::Error {
         store,
         source: Box::new(e),
     }
+}
+
+/// Puts the local file `file` at `location` of any `store` as a multipart upload of
+/// `part_size` parts, at most `in_flight` of them sent at once: memory stays about
+/// `part_size * in_flight` whatever the file's size. Returns the bytes sent.
+///
+/// ```no_run
+/// # async fn run(store: &dyn object_store::ObjectStore) -> object_store::Result<()> {
+/// use object_store::path::Path;
+/// let sent = cloud_core::store::put_file(store, &Path::from("backups/disk.img"),
+///                                        std::path::Path::new("disk.img"), 8 << 20, 4).await?;
+/// # Ok(()) }
+/// ```
+pub async fn put_file(
+    store: &dyn ObjectStore,
+    location: &Path,
+    file: &std::path::Path,
+    part_size: usize,
+    in_flight: usize,
+) -> OsResult<u64> {
+    use object_store::ObjectStoreExt;
+    use tokio::io::AsyncReadExt;
+    let io = |e: std::io::Error| io_err("local file", e);
+    let mut f = tokio::fs::File::open(file).await.map_err(io)?;
+    let upload = store.put_multipart(location).await?;
+    let mut w = object_store::WriteMultipart::new_with_chunk_size(upload, part_size.max(1));
+    let mut buf = vec![0u8; 1 << 20];
+    let mut sent = 0u64;
+    loop {
+        let n = match f.read(&mut buf).await {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = w.abort().await;
+                return Err(io(e));
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        w.wait_for_capacity(in_flight.max(1)).await?;
+        w.write(&buf[..n]);
+        sent += n as u64;
+    }
+    w.finish().await?;
+    Ok(sent)
 }
 
 /// `body`, cut at `expected` bytes, and failing if it ends before them (a cut body is an
