@@ -217,25 +217,17 @@ impl Backend for KloudlessBackend {
     }
 
     async fn download(&self, file: &Entry<String>, range: Range<u64>) -> Result<ByteStream<Error>> {
-        let whole = range.start == 0 && range.end >= file.size;
         let mut options = RequestOptions::default().get_raw_response(true);
-        if !whole {
-            options = options.header(
-                "Range",
-                format!("bytes={}-{}", range.start, range.end.saturating_sub(1)),
-            );
+        if let Some(r) = cloud_core::store::range_header(&range, file.size) {
+            options = options.header("Range", r);
         }
         let raw = self
             .account
             .get(&format!("storage/files/{}/contents", file.handle), options)
             .await?
             .into_raw()?;
-        if !whole && raw.status.as_u16() != 206 {
-            return Err(Error::Decode(format!(
-                "asked for bytes {range:?}, answered {} without a range",
-                raw.status
-            )));
-        }
+        cloud_core::store::check_range_answer(raw.status.as_u16(), &range, file.size)
+            .map_err(Error::Decode)?;
         Ok(raw.body.map_err(Error::from).boxed())
     }
 

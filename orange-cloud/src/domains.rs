@@ -544,24 +544,23 @@ impl Files {
     }
 
     /// The answer of a `downloadUrl`, checked (status ≥ 300 → `ClientError`).
-    /// `GET <downloadUrl>` with `Range: bytes=<start>-<end - 1>`: the response, its body
-    /// unread, as a byte stream. (For the store's ranged reads.)
+    /// `GET <downloadUrl>` with an optional `Range` header value: the status and the body
+    /// as a byte stream. (For the store's ranged reads.)
     #[cfg(feature = "object-store")]
     pub(crate) async fn download_range(
         &self,
         download_url: &str,
-        range: Option<std::ops::Range<u64>>,
+        range: Option<String>,
     ) -> Result<(
         http::StatusCode,
         impl futures::Stream<Item = std::result::Result<bytes::Bytes, cloud_core::Error>>,
     )> {
         let url = Url::parse(download_url)
             .map_err(|e| cloud_core::Error::invalid_input(format!("download URL: {e}")))?;
-        let header = range.map(|r| format!("bytes={}-{}", r.start, r.end.saturating_sub(1)));
         let (resp, _) = self
             .manager
             .request(Method::GET, &url, |r| {
-                Ok(match &header {
+                Ok(match &range {
                     Some(h) => r.header(http::header::RANGE, h.as_str()),
                     None => r,
                 })

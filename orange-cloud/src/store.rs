@@ -270,17 +270,10 @@ impl Backend for OrangeBackend {
                 .download_url
                 .ok_or_else(|| Error::Decode("the file has no downloadUrl".into()))?,
         };
-        let whole = range.start == 0 && range.end >= file.size;
-        let (status, body) = self
-            .api
-            .files()
-            .download_range(&url, (!whole).then(|| range.clone()))
-            .await?;
-        if !whole && status.as_u16() != 206 {
-            return Err(Error::Decode(format!(
-                "asked for bytes {range:?}, answered {status} without a range"
-            )));
-        }
+        let header = cloud_core::store::range_header(&range, file.size);
+        let (status, body) = self.api.files().download_range(&url, header).await?;
+        cloud_core::store::check_range_answer(status.as_u16(), &range, file.size)
+            .map_err(Error::Decode)?;
         Ok(body.map_err(Error::Transport).boxed())
     }
 

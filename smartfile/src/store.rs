@@ -322,15 +322,10 @@ impl Backend for SmartFileBackend {
         let url = self
             .client
             .build_url("/path/data/", &Id::from(url_path(&file.handle)))?;
-        let whole = range.start == 0 && range.end >= file.size;
-        let header = (!whole).then(|| format!("bytes={}-{}", range.start, range.end - 1));
+        let header = cloud_core::store::range_header(&range, file.size);
         let resp = self.client.get_with_range(&url, header).await?;
-        if !whole && resp.status().as_u16() != 206 {
-            return Err(Error::unexpected(format!(
-                "asked for bytes {range:?}, answered {} without a range",
-                resp.status()
-            )));
-        }
+        cloud_core::store::check_range_answer(resp.status().as_u16(), &range, file.size)
+            .map_err(Error::unexpected)?;
         Ok(resp
             .bytes_stream()
             .map_err(|e| Error::from(cloud_core::error::from_reqwest(e, None)))

@@ -609,21 +609,25 @@ impl Cloud {
         })
     }
 
-    /// `GET {API}/files{path}` with `Range: bytes=<start>-<end - 1>`: the response, its body
+    /// `GET {API}/files{path}` with an optional `Range` header value: the response, its body
     /// unread. (For the store's ranged reads.)
     pub(crate) async fn download_range(
         &self,
         path: &str,
-        range: std::ops::Range<u64>,
+        range: Option<String>,
     ) -> Result<cloud_core::reqwest::Response> {
         let url = self.path_url("files", path)?;
-        let header = format!("bytes={}-{}", range.start, range.end.saturating_sub(1));
         self.call(
             Call::FileOp,
             Method::GET,
             url,
             Idempotency::Idempotent,
-            |req| Ok(req.header(http::header::RANGE, header.as_str())),
+            |req| {
+                Ok(match &range {
+                    Some(r) => req.header(http::header::RANGE, r.as_str()),
+                    None => req,
+                })
+            },
         )
         .await
     }

@@ -203,17 +203,10 @@ impl Backend for VerizonBackend {
     }
 
     async fn download(&self, file: &Entry<String>, range: Range<u64>) -> Result<ByteStream<Error>> {
-        let resp = self
-            .cloud
-            .download_range(&file.handle, range.clone())
-            .await?;
-        let whole = range.start == 0 && range.end >= file.size;
-        if !whole && resp.status().as_u16() != 206 {
-            return Err(Error::unexpected(&format!(
-                "asked for bytes {range:?}, answered {} without a range",
-                resp.status()
-            )));
-        }
+        let header = cloud_core::store::range_header(&range, file.size);
+        let resp = self.cloud.download_range(&file.handle, header).await?;
+        cloud_core::store::check_range_answer(resp.status().as_u16(), &range, file.size)
+            .map_err(|m| Error::unexpected(&m))?;
         Ok(resp
             .bytes_stream()
             .map_err(|e| Error::from(cloud_core::error::from_reqwest(e, None)))

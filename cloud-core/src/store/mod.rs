@@ -799,6 +799,25 @@ fn io_err(store: &'static str, e: std::io::Error) -> object_store::Error {
     }
 }
 
+/// The `Range` header value asking for `range` of a file of `size` bytes, `None` for the
+/// whole file (a backend's [`download`](Backend::download) sends it as it is).
+pub fn range_header(range: &Range<u64>, size: u64) -> Option<String> {
+    let whole = range.start == 0 && range.end >= size;
+    (!whole).then(|| format!("bytes={}-{}", range.start, range.end.saturating_sub(1)))
+}
+
+/// Checks that an answer of `status` to a request for `range` of a `size`-byte file holds that
+/// range: a partial range answered without `206 Partial Content` (the whole file) is an error
+/// (its message), so that no caller reads the wrong bytes.
+pub fn check_range_answer(status: u16, range: &Range<u64>, size: u64) -> Result<(), String> {
+    if range_header(range, size).is_some() && status != 206 {
+        return Err(format!(
+            "asked for bytes {range:?}, answered {status} without a range"
+        ));
+    }
+    Ok(())
+}
+
 /// Puts the local file `file` at `location` of any `store` as a multipart upload of
 /// `part_size` parts, at most `in_flight` of them sent at once: memory stays about
 /// `part_size * in_flight` whatever the file's size. Returns the bytes sent.
@@ -1230,5 +1249,21 @@ impl<B: Backend> MultipartUpload for NativeUpload<B> {
             .abort()
             .await
             .map_err(|e| err_of::<B>(self.location.as_ref(), e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_range_answer, range_header};
+
+    #[test]
+    fn a_range_is_asked_for_unless_it_is_the_whole_file() {
+        assert_eq!(range_header(&(0..10), 10), None);
+        assert_eq!(range_header(&(0..4), 10).as_deref(), Some("bytes=0-3"));
+        assert_eq!(range_header(&(7..10), 10).as_deref(), Some("bytes=7-9"));
+        assert!(check_range_answer(200, &(0..10), 10).is_ok());
+        assert!(check_range_answer(206, &(2..5), 10).is_ok());
+        let whole_for_part = check_range_answer(200, &(2..5), 10);
+        assert!(whole_for_part.is_err_and(|m| m.contains("without a range")));
     }
 }
