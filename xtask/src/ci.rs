@@ -262,7 +262,13 @@ pub fn run(args: &[String]) -> Result {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--skip" => skip.push(it.next().map(String::as_str).ok_or("--skip needs a step")?),
+            "--skip" => {
+                let step = it.next().map(String::as_str).ok_or("--skip needs a step")?;
+                if !STEPS.contains(&step) {
+                    return Err(format!("--skip takes one of {STEPS:?}, not {step}"));
+                }
+                skip.push(step);
+            }
             "--allow-skip" => {
                 let name = it.next().ok_or("--allow-skip needs a name")?;
                 if !SKIPPABLE.contains(&name.as_str()) {

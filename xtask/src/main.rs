@@ -1,4 +1,5 @@
-//! Workspace automation: `cargo xtask ci | emulator | bench | release`.
+//! Workspace automation: `cargo xtask ci | emulator | bench | load | release | fuzz | mutants |
+//! examples | surface | help` (every command's usage and flags: `cli.rs`, `cargo xtask help`).
 //!
 //! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
 //!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
@@ -17,6 +18,7 @@
 
 mod bench;
 mod ci;
+mod cli;
 mod emulator;
 mod examples;
 mod fuzz;
@@ -30,30 +32,50 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ci") => ci::run(&args[1..]),
-        Some("emulator") => emulator::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("release") => release::run(&args[1..]),
-        Some("fuzz") => fuzz::run(&args[1..]),
-        Some("mutants") => mutants::run(&args[1..]),
-        Some("load") => load::run(&args[1..]),
-        Some("examples") => examples::cli(&args[1..]),
-        Some("surface") => surface::run(&args[1..]),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask ci [--skip STEP]...\n       \
-                 cargo xtask emulator <crate> [--addr 127.0.0.1:PORT]\n       \
-                 cargo xtask bench [CRATE...] [--quick] [--json FILE] [--summary]\n       \
-                 cargo xtask release [CRATE...] [--bump patch|minor|major | --version X.Y.Z] [--registry NAME] [--execute] [--draft-changelog]\n       \
-                 cargo xtask fuzz [CRATE...] [--seconds N]\n       \
-                 cargo xtask mutants [CRATE...] [--changed REV] [--sample]\n       \
-                 cargo xtask examples [--no-run]\n       \
-                 cargo xtask surface [CRATE...] [--write] [--no-doc]"
-            );
-            Err("unknown command".into())
+    let (name, rest) = match args.split_first() {
+        Some((n, rest)) => (n.as_str(), rest),
+        None => {
+            eprintln!("{}", cli::overview());
+            eprintln!("xtask: no command given");
+            return ExitCode::FAILURE;
         }
     };
+    if matches!(name, "help" | "--help" | "-h") {
+        return match rest.first().map(|c| (c, cli::find(c))) {
+            None => {
+                println!("{}", cli::overview());
+                ExitCode::SUCCESS
+            }
+            Some((_, Some(c))) => {
+                println!("{}", c.usage());
+                ExitCode::SUCCESS
+            }
+            Some((c, None)) => {
+                eprintln!("xtask: no command {c}\n\n{}", cli::overview());
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let Some(command) = cli::find(name) else {
+        eprintln!("xtask: no command {name}\n\n{}", cli::overview());
+        return ExitCode::FAILURE;
+    };
+    if command.wants_help(rest) {
+        println!("{}", command.usage());
+        return ExitCode::SUCCESS;
+    }
+    let result = command.check(rest).and_then(|()| match name {
+        "ci" => ci::run(rest),
+        "emulator" => emulator::run(rest),
+        "bench" => bench::run(rest),
+        "release" => release::run(rest),
+        "fuzz" => fuzz::run(rest),
+        "mutants" => mutants::run(rest),
+        "load" => load::run(rest),
+        "examples" => examples::cli(rest),
+        "surface" => surface::run(rest),
+        other => Err(format!("no command {other}")),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
