@@ -1,31 +1,8 @@
-//! # acd
-//!
-//! A Rust mirror of `acdcli.api` from acd_cli 0.3.2 (Amazon Cloud Drive), on [`cloud_core`];
-//! and, behind the `emulator` feature, a stateful emulator of the Cloud Drive API.
-//!
-//! [`AcdClient`] is `ACDClient`: built from a cache folder holding the original's
-//! `oauth_data` and `endpoint_data` files (an existing acd_cli cache works) and a settings
-//! folder (`acd_client.ini`); its four mixins are `impl` blocks in [`account`](crate::AcdClient::get_quota),
-//! content, metadata and trash; every request goes through `BackOffRequest`'s algorithm;
-//! failures are [`Error::Request`] with the original's status codes and internal codes.
-//!
-//! ```
-//! # #[cfg(feature = "emulator")]
-//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-//! use acd::{AcdClient, AcdOptions, UploadOptions};
-//!
-//! let emu = acd::emulator::Emulator::start().await?;
-//! let cache = tempfile::tempdir()?;
-//! emu.write_cache(cache.path())?; // oauth_data (and endpoint discovery happens on start)
-//! let client = AcdClient::new(cache.path(), cache.path(), AcdOptions::default().base_url(&emu.base_url())).await?;
-//! let folder = client.create_folder("Photos", None).await?;
-//! let node = client
-//!     .upload_stream(std::io::Cursor::new(b"hello".to_vec()), "hi.txt", Some(&folder.id), UploadOptions::default())
-//!     .await?;
-//! assert_eq!(node.md5(), Some("5d41402abc4b2a76b9719d911017c592"));
-//! assert_eq!(client.list_children(&folder.id).await?.len(), 1);
-//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
-//! ```
+#![cfg_attr(any(not(doctest), feature = "emulator"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    all(doctest, not(feature = "emulator")),
+    doc = "The README's examples are doc tests with the `emulator` feature."
+)]
 //!
 //! ## Quirks of the original: mirrored or fixed
 //!
@@ -108,9 +85,3 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
-
-/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
-/// that the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

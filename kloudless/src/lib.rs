@@ -1,28 +1,10 @@
-//! # kloudless
+#![cfg_attr(any(not(doctest), feature = "emulator"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    all(doctest, not(feature = "emulator")),
+    doc = "The README's examples are doc tests with the `emulator` feature."
+)]
 //!
-//! A Rust mirror of kloudless-python v2 (PyPI `kloudless` 2.0.1), on [`cloud_core`]; and,
-//! behind the `emulator` feature, a stateful emulator of the Kloudless API.
-//!
-//! ```
-//! # #[cfg(feature = "emulator")]
-//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-//! use kloudless::{Account, Configuration, RequestOptions};
-//! use futures::TryStreamExt;
-//!
-//! let emu = kloudless::emulator::Emulator::start().await?;
-//! let account = Account::with_config(Some(emu.token()), None, None, &Configuration::with_base_url(emu.base_url()))?;
-//! account
-//!     .post("storage/files", RequestOptions::default()
-//!         .header("X-Kloudless-Metadata", r#"{"parent_id": "root", "name": "a.txt"}"#)
-//!         .data(b"hi".to_vec()))
-//!     .await?;
-//! let root = account.get("storage/folders/root/contents", RequestOptions::default()).await?.into_list()?;
-//! let names: Vec<_> = root.get_paging_iterator(None).map_ok(|r| r.data["name"].clone()).try_collect().await?;
-//! assert_eq!(names, ["a.txt"]);
-//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
-//! ```
-//!
-//! ## Mapping
+//! ## The original's names, linked
 //!
 //! | Python (`kloudless`) | Rust (`kloudless`) |
 //! |---|---|
@@ -39,23 +21,6 @@
 //! | `get_authorization_url`, `get_token_from_code`, `verify_token`, `get_verified_account` | the same functions |
 //! | the exceptions | [`Error`] (see [`error`]) |
 //! | (beyond the original) typed models | [`models`]: [`Resource::decode`], [`ResourceList::decode_objects`], [`Account::list`] ([`TypedPages`], decoded from the bytes), [`models::UploadMetadata`] with [`RequestOptions::metadata`] |
-//!
-//! ## Decisions
-//!
-//! - Mirrored: the URL joining table, the wrapping rules, the resource URL rules with both
-//!   quirks (`accounts/me/<id>`, the suffix test), the duplicated exception message when the
-//!   body has a request id, `max_resources = 0` meaning no limit, `latest_cursor` set only on
-//!   exhaustion, query parameters lost by `refresh()`, the token exchange's
-//!   `Content-Type: application/form-urlencoded`.
-//! - Fixed: a storage resource whose URL has no account prefix keeps its URL (the original
-//!   crashed); `Retry-After` as an HTTP date gives `retry_after: None` (the original raised
-//!   `ValueError`); an OAuth error callback without `error_description` is reported (the
-//!   original raised `KeyError`); the caller's options are not mutated.
-//! - Beyond the original: cloud-core's retry policy (GET, PUT, DELETE after 429/5xx and
-//!   transport errors; never a POST or PATCH once answered), connect 5 s and read-idle 60 s
-//!   timeouts; [`Client::with_options`] takes `HttpOptions` (`RetryPolicy::none()` sends each
-//!   call once, as the original); uploads stream from a file ([`RequestOptions::file`]).
-//! - The User-Agent is `kloudless/<version>`.
 //!
 //! ## What is public, and why
 //!
@@ -111,9 +76,3 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
-
-/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
-/// that the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -1,33 +1,10 @@
-//! # orange-cloud
+#![cfg_attr(any(not(doctest), feature = "emulator"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    all(doctest, not(feature = "emulator")),
+    doc = "The README's examples are doc tests with the `emulator` feature."
+)]
 //!
-//! A Rust mirror of the Orange Cloud France client (PyPI `orangecloud-client` 0.0.2, on
-//! `oauth2-client` 0.0.12), on [`cloud_core`]; and, behind the `emulator` feature, a stateful
-//! emulator of the API. The README has the Python-to-Rust table of every call, how to register
-//! the redirect URL, and the decisions taken where the original misbehaved.
-//!
-//! ```
-//! # #[cfg(feature = "emulator")]
-//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-//! use orange_cloud::emulator::Emulator;
-//! use orange_cloud::{ApiManager, ApiManagerOptions, FolderQuery};
-//!
-//! let emu = Emulator::start().await?;
-//! let options = ApiManagerOptions::default().base_url(&emu.base_url());
-//! let m = ApiManager::new(emu.client_id(), emu.client_secret(), emu.redirect_uri(), options)?;
-//! // A stored refresh token (the authorization-code flow gives the first one).
-//! m.init_with_token(emu.issue_token().refresh_token.expose()).await?;
-//! let docs = m.folders().create("Documents", None).await?;
-//! let up = m.files().upload_with(b"hello".to_vec(), Some(&docs.id),
-//!     orange_cloud::UploadOptions::default().name("hello.txt")).await?;
-//! let listing = m.folders().get(Some(&docs.id), FolderQuery::default().showthumbnails()).await?;
-//! assert_eq!(listing.files[0].name, up.file_name);
-//! let mut bytes = Vec::new();
-//! m.files().download_to(listing.files[0].download_url.as_deref().unwrap_or_default(), &mut bytes).await?;
-//! assert_eq!(bytes, b"hello");
-//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
-//! ```
-//!
-//! ## Retries and timeouts
+//! ## Retries and timeouts (linked to the API)
 //!
 //! As the original, nothing is re-sent but the one replay after an expired token
 //! (`401 {"message": "Invalid credentials"}`). [`ApiManagerOptions::http`] takes cloud-core's
@@ -79,9 +56,3 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
-
-/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
-/// that the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -1,25 +1,10 @@
-//! # smartfile
+#![cfg_attr(any(not(doctest), feature = "emulator"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    all(doctest, not(feature = "emulator")),
+    doc = "The README's examples are doc tests with the `emulator` feature."
+)]
 //!
-//! A Rust mirror of SmartFile's Python client (`smartfile` 2.19 on PyPI) for the SmartFile
-//! API v2, on [`cloud_core`]; and, behind the `emulator` feature, a stateful emulator of the
-//! API.
-//!
-//! ```
-//! # #[cfg(feature = "emulator")]
-//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-//! use smartfile::{BasicClient, BasicOptions, Params};
-//!
-//! let emu = smartfile::emulator::Emulator::start().await?;
-//! let api = BasicClient::new(Some(emu.key()), Some(emu.password()), BasicOptions::default().url(emu.base_url()))?;
-//! assert_eq!(api.get("/ping", (), Params::new()).await?.json().unwrap()["ping"], "pong");
-//! api.post("/path/oper/mkdir/", (), Params::new().arg("path", "/docs")).await?;
-//! api.upload("docs/hello.txt", b"hello".to_vec()).await?;
-//! let info = api.get("/path/info", "/hello.txt", Params::new()).await?.into_json()?;
-//! assert_eq!(info["size"], 5);
-//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
-//! ```
-//!
-//! ## Mapping
+//! ## The original's names, linked
 //!
 //! | Python (`smartfile`) | Rust (`smartfile`) |
 //! |---|---|
@@ -35,7 +20,7 @@
 //! | `APIError`, `RequestError`, `ResponseError` | [`Error::Api`], [`Error::Request`], [`Error::Response`] |
 //! | (beyond the original) typed answers | [`models`]: [`Client::get_as`] (decoded from the bytes), [`Response::decode`], [`Client::children`] (typed children, a page ahead) |
 //!
-//! ## Decisions
+//! ## Decisions (linked to the API)
 //!
 //! - Python 3 breakages (spec 2.16): `get_authorization_url` returns the intended URL;
 //!   `OAuthToken` gives `into_parts()` where iteration broke; a missing request token is
@@ -106,9 +91,3 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
-
-/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
-/// that the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

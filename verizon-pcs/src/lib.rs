@@ -1,36 +1,10 @@
-//! # verizon-pcs
+#![cfg_attr(any(not(doctest), feature = "emulator"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    all(doctest, not(feature = "emulator")),
+    doc = "The README's examples are doc tests with the `emulator` feature."
+)]
 //!
-//! A Rust mirror of the Verizon ThingSpace **Personal Cloud Storage** Python SDK 1.1 (package
-//! `thingspace`, class `Cloud`), with the 1.3+ file operations, on [`cloud_core`]; and, behind
-//! the `emulator` feature, a stateful emulator of the Verizon Cloud API it calls.
-//!
-//! ```
-//! # #[cfg(feature = "emulator")]
-//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-//! use verizon_pcs::{Cloud, CloudOptions, SearchOptions, UploadOptions};
-//!
-//! // The emulator stands in for https://api.cloudapi.verizon.com/cloud/1.
-//! let emu = verizon_pcs::emulator::Emulator::start().await?;
-//! let cloud = Cloud::new(
-//!     emu.client_key(), emu.client_secret(), emu.callback_url(),
-//!     CloudOptions::default().base_url(emu.api_cloud()),
-//! )?;
-//! // Authorization code flow: the person approves at authorize_url(), the callback gets a code.
-//! let code = emu.approve(&cloud.authorize_url()).await?;
-//! cloud.token(&code).await?;
-//!
-//! let file = cloud
-//!     .upload(b"hello".to_vec(), "/VZMOBILE/Notes", UploadOptions::default().name("hi.txt"))
-//!     .await?;
-//! assert_eq!(file.fullpath(), "/VZMOBILE/Notes/hi.txt");
-//! let found = cloud.search("name:hi", SearchOptions::default()).await?;
-//! assert_eq!(found.files.len(), 1);
-//! let view = cloud.fullview(None).await?.expect("authenticated");
-//! assert_eq!(view.files.len(), 1);
-//! # Ok::<_, Box<dyn std::error::Error>>(()) }).unwrap();
-//! ```
-//!
-//! ## Mapping
+//! ## The original's names, linked
 //!
 //! | Python | Rust |
 //! |---|---|
@@ -46,7 +20,7 @@
 //! | `delete`, `create_folder`, `copy`, `move`, `rename` (1.3+) | [`Cloud::delete`], [`Cloud::create_folder`], [`Cloud::copy`], `Cloud::r#move`, [`Cloud::rename`] |
 //! | `trash`, `empty_trash`, `restore` (1.3+) | [`Cloud::trash`], [`Cloud::empty_trash`], [`Cloud::restore`] |
 //!
-//! ## Decisions where the original is silent or buggy
+//! ## Decisions where the original is silent or buggy (linked to the API)
 //!
 //! - **Refresh**: reactive on any 401 (one refresh, one replay, as the original) and,
 //!   beyond it, proactive when the expiry is known; single-flight through
@@ -121,9 +95,3 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy, Secret};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
-
-/// The README's code blocks, compiled (and run where they are not `no_run`) as doc tests, so
-/// that the README cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
