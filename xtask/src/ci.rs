@@ -101,11 +101,14 @@ pub fn run_step(
             *totals = Some(counts);
             Ok(())
         }
-        "doc" => run_cmd(
-            cargo()
-                .args(["doc", "--workspace", "--no-deps", "--all-features"])
-                .env("RUSTDOCFLAGS", "-D warnings"),
-        ),
+        // The READMEs are the provider crates' front pages: their order and width first.
+        "doc" => crate::readme::check().and_then(|()| {
+            run_cmd(
+                cargo()
+                    .args(["doc", "--workspace", "--no-deps", "--all-features"])
+                    .env("RUSTDOCFLAGS", "-D warnings"),
+            )
+        }),
         "surface" => crate::surface::check(&[], false, interop),
         "mutants" => crate::mutants::run(&["--sample".to_owned()]),
         "examples" => crate::examples::run(true),

@@ -24,6 +24,7 @@ mod examples;
 mod fuzz;
 mod load;
 mod mutants;
+mod readme;
 mod release;
 mod surface;
 mod util;

@@ -1,8 +1,9 @@
 //! The release flow end to end, in `cargo xtask ci`: a local registry (crates.io's
 //! `cargo-http-registry`, installed here) on 127.0.0.1; a clone of the repository released
-//! to it twice (the second run publishes nothing); then a fresh project outside the
-//! workspace that depends on `acd` alone from that registry runs acd's quickstart against
-//! the emulator, and `acd-emulator`, installed from that registry with `cargo install acd
+//! to it twice (the second run publishes nothing); then, for each provider crate, a fresh
+//! project outside the workspace, made by the `cargo add` lines of the crate's README (the
+//! crate alone, from that registry), runs the README's first program and its `#[tokio::test]`
+//! against the emulator; and `acd-emulator`, installed from that registry with `cargo install acd
 //! --features emulator`, answers `--help` and curl. Nothing goes to crates.io.
 
 use std::path::{Path, PathBuf};
@@ -131,34 +132,6 @@ fn run_in(base: &Path, target: &Path) -> Result {
         }
     }
 
-    // A project of a user's: acd alone, from the registry, running acd's quickstart.
-    let app = base.join("app");
-    std::fs::create_dir_all(app.join("src")).map_err(|e| e.to_string())?;
-    let version = output(
-        Command::new("git")
-            .current_dir(&ws)
-            .args(["tag", "--list", "acd-v*"]),
-    )?;
-    let version = version
-        .lines()
-        .last()
-        .and_then(|t| t.strip_prefix("acd-v"))
-        .unwrap_or("0.1.0")
-        .to_owned();
-    std::fs::write(
-        app.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"acd-user\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
-             [dependencies]\nacd = {{ version = \"={version}\", registry = \"{REGISTRY}\", features = [\"emulator\"] }}\n\
-             futures = \"0.3\"\ntempfile = \"3\"\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n"
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::copy(
-        ws.join("acd/examples/acd-quickstart.rs"),
-        app.join("src/main.rs"),
-    )
-    .map_err(|e| e.to_string())?;
     // The crates just published, not the ones an earlier run at this path left in cargo's
     // download cache.
     let names: Vec<String> = [
@@ -172,30 +145,26 @@ fn run_in(base: &Path, target: &Path) -> Result {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    crate::util::forget_extracted_packages(&app, &names)?;
-    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.current_dir(&app).args(["run", "--quiet"]);
-    env(&mut c, &registry, target);
-    let out = output(c.stderr(Stdio::inherit()))?;
-    print!("{out}");
-    if !out.contains("1. quota") {
-        return Err(format!("the quickstart did not run as expected:\n{out}"));
+    // A project of a user's per provider: the crate alone, added from the registry by its
+    // README's own `cargo add` lines, running the README's first program and its test.
+    for krate in crate::readme::PROVIDERS {
+        user_project(base, &ws, krate, &registry, target, &names)?;
     }
-    // acd and cloud-core came from the local registry, not from a path or crates.io.
-    let lock = std::fs::read_to_string(app.join("Cargo.lock")).map_err(|e| e.to_string())?;
-    for name in ["acd", "cloud-core"] {
-        let entry = lock
-            .split("[[package]]")
-            .find(|p| p.contains(&format!("name = \"{name}\"\n")));
-        if !entry.is_some_and(|p| p.contains("source = \"registry+file://")) {
-            return Err(format!(
-                "{name} did not come from the local registry: {entry:?}"
-            ));
-        }
-    }
+    let app = base.join("user-acd");
+    let version = output(
+        Command::new("git")
+            .current_dir(&ws)
+            .args(["tag", "--list", "acd-v*"]),
+    )?;
+    let version = version
+        .lines()
+        .last()
+        .and_then(|t| t.strip_prefix("acd-v"))
+        .unwrap_or("0.1.0")
+        .to_owned();
     installed_emulator(&app, &registry, target, &version)?;
     drop(server);
-    eprintln!("release e2e: 6 crates published to a local registry, none twice; a project on acd alone ran its quickstart; acd-emulator installed from it answered curl");
+    eprintln!("release e2e: 6 crates published to a local registry, none twice; for each of the 5 providers a project outside the workspace, made by its README's cargo add lines, ran the README's first program and its test; acd-emulator installed from it answered curl");
     Ok(())
 }
 
@@ -247,6 +216,84 @@ fn installed_emulator(app: &Path, registry: &Path, target: &Path, version: &str)
     // The root and the two seeded folders.
     if v["count"] != 3 {
         return Err(format!("acd-emulator's folders: {listing}"));
+    }
+    Ok(())
+}
+
+/// `<base>/user-<crate>`: an empty package, the README's `cargo add` lines run in it (the
+/// crate's from the local registry), its first program as `examples/first.rs` and its test
+/// as `tests/emulator.rs`, both run; the crate and cloud-core must come from the registry.
+fn user_project(
+    base: &Path,
+    ws: &Path,
+    krate: &str,
+    registry: &Path,
+    target: &Path,
+    names: &[String],
+) -> Result {
+    let readme = crate::readme::Readme::read(ws, krate)?;
+    let first = readme
+        .first_example()
+        .ok_or(format!("{krate}: no first program"))?;
+    let test = readme
+        .test_example()
+        .ok_or(format!("{krate}: no test example"))?;
+    let app = base.join(format!("user-{krate}"));
+    for dir in ["src", "examples", "tests"] {
+        std::fs::create_dir_all(app.join(dir)).map_err(|e| e.to_string())?;
+    }
+    let write = |p: &str, text: &str| std::fs::write(app.join(p), text).map_err(|e| e.to_string());
+    write(
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"{krate}-user\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+             publish = false\n\n[workspace]\n"
+        ),
+    )?;
+    write("src/main.rs", "fn main() {}\n")?;
+    write("examples/first.rs", &first)?;
+    write("tests/emulator.rs", &test)?;
+    let cargo = || {
+        let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        c.current_dir(&app);
+        env(&mut c, registry, target);
+        c
+    };
+    let install = readme
+        .sections
+        .iter()
+        .find(|(h, _)| h == "Install")
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    for line in install.lines().filter(|l| l.starts_with("cargo add ")) {
+        let words: Vec<&str> = line.split_whitespace().skip(2).collect();
+        let mut c = cargo();
+        c.args(["add", "--quiet"]).args(&words);
+        if words.first() == Some(&krate) {
+            c.args(["--registry", REGISTRY]);
+        }
+        run_cmd(&mut c).map_err(|e| format!("{krate}: `{line}`: {e}"))?;
+    }
+    crate::util::forget_extracted_packages(&app, names)?;
+    let out = output(
+        cargo()
+            .args(["run", "--quiet", "--example", "first"])
+            .stderr(Stdio::inherit()),
+    )
+    .map_err(|e| format!("{krate}: the README's first program: {e}"))?;
+    print!("{out}");
+    run_cmd(cargo().args(["test", "--quiet", "--test", "emulator"]))
+        .map_err(|e| format!("{krate}: the README's test: {e}"))?;
+    let lock = std::fs::read_to_string(app.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    for name in [krate, "cloud-core"] {
+        let entry = lock
+            .split("[[package]]")
+            .find(|p| p.contains(&format!("name = \"{name}\"\n")));
+        if !entry.is_some_and(|p| p.contains("source = \"registry+file://")) {
+            return Err(format!(
+                "{name} did not come from the local registry: {entry:?}"
+            ));
+        }
     }
     Ok(())
 }
