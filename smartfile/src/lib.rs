@@ -91,3 +91,9 @@ pub use cloud_core::{HttpOptions, ProxyScheme, RetryPolicy};
 #[cfg(doc)]
 #[doc = include_str!("python_surface.md")]
 pub mod python_surface {}
+
+/// The workspace README's example (SmartFile's store on its emulator), run as a doc test here,
+/// the crate it uses.
+#[cfg(all(doctest, feature = "emulator", feature = "object-store"))]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
