@@ -114,7 +114,7 @@ async fn fault_matrix() {
     let api = "/v1/accounts/me/storage";
     let calls = vec![
         Call::download(
-            "files/<id>/contents (stream)",
+            "files/{id}/contents (stream)",
             Route::method(Method::GET).exact(format!("{api}/files/{id}/contents")),
         ),
         Call::download(
@@ -131,7 +131,7 @@ async fn fault_matrix() {
         )
         .multi(),
         Call::metadata(
-            "GET storage/files/<id>",
+            "GET storage/files/{id}",
             Route::method(Method::GET).exact(format!("{api}/files/{id}")),
         ),
     ];
@@ -160,7 +160,7 @@ async fn fault_matrix() {
                 // upload whose answer was lost, with the one whole object added).
                 let before = emu.node_count();
                 match call.name.as_str() {
-                    "files/<id>/contents (stream)" => match contents(&a, &id).await {
+                    "files/{id}/contents (stream)" => match contents(&a, &id).await {
                         Ok(b) if sha(&b) == sha(&one) => Cell::Recovered,
                         Ok(b) => Cell::Broken(format!("{} bytes, not the file", b.len())),
                         Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),

@@ -13,14 +13,14 @@ async fn hostile_answers_end_in_bounded_time_and_memory() {
     let wrong = hostile::check_pinned(
         std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")),
         Vec::new(),
-        &["storage/files/<id>", "contents", "get_paging_iterator"],
+        &["storage/files/{id}", "contents", "get_paging_iterator"],
         |base, call| async move {
             let a =
                 Account::with_config(Some("tok"), None, None, &Configuration::with_base_url(base))
                     .unwrap();
             let e = |e: kloudless::Error| hostile::kind_of(&e.kind());
             match call {
-                "storage/files/<id>" => {
+                "storage/files/{id}" => {
                     let r = a
                         .get("storage/files/f1", RequestOptions::default())
                         .await

@@ -74,7 +74,7 @@ pub fn kloudless(quick: bool, runs: usize) -> Result<Vec<Row>> {
         &[],
     )?;
     b.metadata(
-        "storage/files/<id> GETs",
+        "storage/files/{id} GETs",
         &auth,
         &format!("{api}/storage/files/{big}"),
     )?;
