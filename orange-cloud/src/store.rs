@@ -237,7 +237,16 @@ impl Backend for OrangeBackend {
         let mut id = up.file_id;
         if up.file_name != name {
             // Stored as `stem(1).ext` beside a taken name: replace that file, take its name.
-            if let Some(taken) = self.lookup(parent, name).await? {
+            // Until the old file is gone, a failure takes the new one away again (the put
+            // never happened); after, the rename is tried until the name is taken.
+            let taken = match self.lookup(parent, name).await {
+                Ok(t) => t,
+                Err(e) => {
+                    let _ = self.delete_file(&id).await;
+                    return Err(e);
+                }
+            };
+            if let Some(taken) = taken {
                 if taken.is_folder {
                     let _ = self.delete_file(&id).await;
                     return Err(Error::Transport(cloud_core::Error::with_message(
@@ -245,9 +254,12 @@ impl Backend for OrangeBackend {
                         format!("a folder named {name:?} is there"),
                     )));
                 }
-                self.delete_file(&taken.handle.id).await?;
+                if let Err(e) = self.delete_file(&taken.handle.id).await {
+                    let _ = self.delete_file(&id).await;
+                    return Err(e);
+                }
             }
-            id = files.rename(&id, name).await?.id;
+            id = self.take_name(&id, parent, name).await?;
         }
         Ok(file_entry(
             files.get(&id).await?,
@@ -334,5 +346,34 @@ impl Backend for OrangeBackend {
             self.api.files().rename(&moved.id, name).await?;
         }
         Ok(true)
+    }
+}
+
+impl OrangeBackend {
+    /// Renames the staged upload `id` to `name`, up to three times: a rename whose answer was
+    /// lost may have been made, so each failure first looks whether the name is taken now.
+    async fn take_name(
+        &self,
+        id: &str,
+        parent: &Entry<OrangeHandle>,
+        name: &str,
+    ) -> Result<String> {
+        let mut attempt = 0;
+        loop {
+            match self.api.files().rename(id, name).await {
+                Ok(item) => return Ok(item.id),
+                Err(e) => {
+                    if let Ok(Some(f)) = self.lookup(parent, name).await {
+                        if !f.is_folder {
+                            return Ok(f.handle.id);
+                        }
+                    }
+                    attempt += 1;
+                    if attempt == 3 {
+                        return Err(e);
+                    }
+                }
+            }
+        }
     }
 }
