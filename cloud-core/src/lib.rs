@@ -95,6 +95,9 @@ pub mod model;
 pub mod options;
 pub mod paging;
 pub mod retry;
+#[cfg(all(feature = "emulator", feature = "object-store"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "emulator", feature = "object-store"))))]
+pub mod sim;
 #[cfg(feature = "object-store")]
 #[cfg_attr(docsrs, doc(cfg(feature = "object-store")))]
 pub mod store;

@@ -153,6 +153,19 @@ pub const COMMANDS: &[Command] = &[
         pass_through: false,
     },
     Command {
+        name: "sim",
+        args: "[CRATE...] [--seeds N] [--minutes M] [--first-seed S] [--tasks T] [--steps K]",
+        summary: "long seeded simulation runs against a model (CI runs fixed seeds in its tests)",
+        flags: &[
+            valued("--seeds", "N", "how many seeds per crate (20)"),
+            valued("--minutes", "M", "run seeds for M minutes in all, shared between the crates"),
+            valued("--first-seed", "S", "the first seed (1); a failing seed replays with --seeds 1"),
+            valued("--tasks", "T", "concurrent tasks (8)"),
+            valued("--steps", "K", "steps per task (80)"),
+        ],
+        pass_through: false,
+    },
+    Command {
         name: "help",
         args: "[COMMAND]",
         summary: "this list, or one command's usage and flags",

@@ -1,5 +1,5 @@
 //! Workspace automation: `cargo xtask ci | emulator | bench | load | release | fuzz | mutants |
-//! examples | surface | help` (every command's usage and flags: `cli.rs`, `cargo xtask help`).
+//! examples | surface | sim | help` (every command's usage and flags: `cli.rs`, `cargo xtask help`).
 //!
 //! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
 //!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
@@ -26,6 +26,7 @@ mod load;
 mod mutants;
 mod readme;
 mod release;
+mod sim;
 mod surface;
 mod util;
 
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
         "load" => load::run(rest),
         "examples" => examples::cli(rest),
         "surface" => surface::run(rest),
+        "sim" => sim::run(rest),
         other => Err(format!("no command {other}")),
     });
     match result {
