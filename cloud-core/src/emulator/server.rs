@@ -202,34 +202,50 @@ async fn accept_loop(
     }
 }
 
-/// Cuts a body stream after `limit` bytes with an error (the connection then closes).
+/// The error of a dropped connection, after a pause: the connection flushes the bytes
+/// already written before it drops, so that the peer sees (nearly always) all of them; under
+/// heavy load a few may still be lost with the connection.
+async fn dropped() -> BoxError {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    "fault plan: connection dropped".into()
+}
+
+/// Cuts a body stream after `limit` bytes with an error (the connection then closes); a
+/// body of `limit` bytes or fewer passes whole.
 fn cut_after<S, E>(stream: S, limit: u64) -> impl Stream<Item = Result<Bytes, BoxError>> + Send
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<BoxError> + Send,
 {
+    /// Where a cut stream is: passing bytes, cut (the error comes next), or over.
+    #[derive(Clone, Copy)]
+    enum At {
+        Open,
+        Cut,
+        Done,
+    }
     let stream = Box::pin(stream);
-    futures::stream::unfold((stream, limit, false), |(mut s, left, done)| async move {
-        if done {
-            return None;
+    futures::stream::unfold((stream, limit, At::Open), |(mut s, left, at)| async move {
+        match at {
+            At::Done => return None,
+            // The error follows the cut chunk at once, without waiting for more of the
+            // stream: were its end asked for first, a cut inside the last chunk would end the
+            // stream cleanly, short (a partial upload stored as whole).
+            At::Cut => return Some((Err(dropped().await), (s, 0, At::Done))),
+            At::Open => {}
         }
         match s.next().await? {
             Ok(chunk) => {
                 let n = chunk.len() as u64;
-                if n < left || (n == left && n == 0) {
-                    Some((Ok(chunk), (s, left - n, false)))
+                if n <= left {
+                    Some((Ok(chunk), (s, left - n, At::Open)))
                 } else if left > 0 {
-                    Some((Ok(chunk.slice(..left as usize)), (s, 0, false)))
+                    Some((Ok(chunk.slice(..left as usize)), (s, 0, At::Cut)))
                 } else {
-                    // Let the connection flush the bytes already written before it drops, so
-                    // that the peer sees (nearly always) all `limit` bytes; under heavy load
-                    // a few may still be lost with the connection.
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    let err: BoxError = "fault plan: connection dropped".into();
-                    Some((Err(err), (s, 0, true)))
+                    Some((Err(dropped().await), (s, 0, At::Done)))
                 }
             }
-            Err(e) => Some((Err(e.into()), (s, left, true))),
+            Err(e) => Some((Err(e.into()), (s, left, At::Done))),
         }
     })
 }
@@ -473,5 +489,53 @@ async fn call(router: &mut Router, req: Request<Body>) -> Response<Body> {
             let e: Infallible = e;
             match e {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn collect(chunks: Vec<&'static [u8]>, limit: u64) -> (Vec<u8>, bool) {
+        let inner = futures::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| Ok::<_, std::io::Error>(Bytes::from_static(c))),
+        );
+        let mut cut = Box::pin(cut_after(inner, limit));
+        let mut got = Vec::new();
+        while let Some(r) = cut.next().await {
+            match r {
+                Ok(b) => got.extend_from_slice(&b),
+                Err(_) => return (got, true),
+            }
+        }
+        (got, false)
+    }
+
+    #[tokio::test]
+    async fn a_cut_inside_the_last_chunk_ends_in_an_error_not_a_short_body() {
+        // Found by the simulation: the cut of a one-chunk upload ended the stream cleanly
+        // after `limit` bytes, so the emulator stored a partial file as a whole upload.
+        assert_eq!(
+            collect(vec![b"0123456789"], 4).await,
+            (b"0123".to_vec(), true)
+        );
+        assert_eq!(
+            collect(vec![b"01", b"23456"], 3).await,
+            (b"012".to_vec(), true)
+        );
+        assert_eq!(
+            collect(vec![b"0123", b"45"], 4).await,
+            (b"0123".to_vec(), true)
+        );
+        assert_eq!(collect(vec![b"01", b"23"], 0).await, (Vec::new(), true));
+        // A body no longer than the limit passes whole.
+        assert_eq!(collect(vec![b"0123"], 4).await, (b"0123".to_vec(), false));
+        assert_eq!(
+            collect(vec![b"01", b"2"], 9).await,
+            (b"012".to_vec(), false)
+        );
+        assert_eq!(collect(vec![], 0).await, (Vec::new(), false));
     }
 }
