@@ -47,7 +47,11 @@ pub struct OAuth2ServerConfig {
     pub token_lifetime: Duration,
     /// How clients authenticate.
     pub client_auth: ClientAuthStyle,
-    /// Issue a new refresh token on each refresh (and retire the old one).
+    /// Issue a new refresh token on each refresh and retire the old one, once the client
+    /// shows it has the answer (it uses the new access token or sends the new refresh
+    /// token): until then the old one still works once more, so that an answer lost on the
+    /// way does not log the client out (the grace servers with rotation give; a later
+    /// refresh from the old token revokes the unconfirmed new one).
     pub rotate_refresh_tokens: bool,
     /// Extra fields added to every token answer.
     pub extra_token_fields: Map<String, Value>,
@@ -160,6 +164,8 @@ pub enum TokenRejection {
 struct AccessEntry {
     expires: Instant,
     epoch: u64,
+    /// The rotated-out refresh token this token's first use retires.
+    retires: Option<String>,
 }
 
 struct CodeGrant {
@@ -172,6 +178,8 @@ struct Inner {
     codes: Mutex<HashMap<String, CodeGrant>>,
     access: Mutex<HashMap<String, AccessEntry>>,
     refresh: Mutex<HashSet<String>>,
+    /// Rotations not yet confirmed: old refresh token -> the new one issued from it.
+    pending: Mutex<HashMap<String, String>>,
     refreshes: AtomicU64,
     /// The lifetime of tokens issued from now on, in milliseconds (starts as the config's).
     lifetime_ms: AtomicU64,
@@ -218,6 +226,7 @@ impl OAuth2Server {
                 codes: Mutex::default(),
                 access: Mutex::default(),
                 refresh: Mutex::default(),
+                pending: Mutex::default(),
                 refreshes: AtomicU64::new(0),
                 lifetime_ms: AtomicU64::new(config.token_lifetime.as_millis() as u64),
             }),
@@ -244,10 +253,10 @@ impl OAuth2Server {
         if let Ok(mut r) = self.inner.refresh.lock() {
             r.insert(refresh.clone());
         }
-        self.issue_access(refresh)
+        self.issue_access(refresh, None)
     }
 
-    fn issue_access(&self, refresh: String) -> IssuedToken {
+    fn issue_access(&self, refresh: String, retires: Option<String>) -> IssuedToken {
         let access = format!("at-{}", super::unique_id());
         let lifetime = Duration::from_millis(self.inner.lifetime_ms.load(Ordering::SeqCst));
         if let Ok(mut a) = self.inner.access.lock() {
@@ -256,6 +265,7 @@ impl OAuth2Server {
                 AccessEntry {
                     expires: Instant::now() + lifetime,
                     epoch: self.inner.faults.token_epoch(),
+                    retires,
                 },
             );
         }
@@ -294,13 +304,47 @@ impl OAuth2Server {
         }
         self.inner.refreshes.fetch_add(1, Ordering::SeqCst);
         Some(if self.inner.config.rotate_refresh_tokens {
+            // Sending a rotated token confirms the rotation that issued it.
+            self.confirm_rotation_to(refresh_token);
+            let new = format!("rt-{}", super::unique_id());
+            let unconfirmed = self
+                .inner
+                .pending
+                .lock()
+                .ok()
+                .and_then(|mut p| p.insert(refresh_token.to_owned(), new.clone()));
             if let Ok(mut r) = self.inner.refresh.lock() {
-                r.remove(refresh_token);
+                if let Some(u) = unconfirmed {
+                    r.remove(&u);
+                }
+                r.insert(new.clone());
             }
-            self.issue_token()
+            self.issue_access(new, Some(refresh_token.to_owned()))
         } else {
-            self.issue_access(refresh_token.to_owned())
+            self.issue_access(refresh_token.to_owned(), None)
         })
+    }
+
+    /// Retires `old`, the refresh token a confirmed rotation replaced.
+    fn retire(&self, old: &str) {
+        if let Ok(mut p) = self.inner.pending.lock() {
+            p.remove(old);
+        }
+        if let Ok(mut r) = self.inner.refresh.lock() {
+            r.remove(old);
+        }
+    }
+
+    /// The client sent `new`: the refresh token it replaced is retired.
+    fn confirm_rotation_to(&self, new: &str) {
+        let old = self.inner.pending.lock().ok().and_then(|p| {
+            p.iter()
+                .find(|(_, n)| n.as_str() == new)
+                .map(|(o, _)| o.clone())
+        });
+        if let Some(old) = old {
+            self.retire(&old);
+        }
     }
 
     /// The JSON answer for an issued token (with the configured extra fields).
@@ -323,14 +367,20 @@ impl OAuth2Server {
 
     /// Checks a bearer token value.
     pub fn check_token(&self, token: &str) -> Result<(), TokenRejection> {
-        let access = self
+        let mut access = self
             .inner
             .access
             .lock()
             .map_err(|_| TokenRejection::Invalid)?;
-        let entry = access.get(token).ok_or(TokenRejection::Invalid)?;
+        let entry = access.get_mut(token).ok_or(TokenRejection::Invalid)?;
         if entry.epoch < self.inner.faults.token_epoch() || entry.expires <= Instant::now() {
             return Err(TokenRejection::Expired);
+        }
+        // The first use of a rotated token confirms its rotation.
+        let retires = entry.retires.take();
+        drop(access);
+        if let Some(old) = retires {
+            self.retire(&old);
         }
         Ok(())
     }
@@ -521,5 +571,37 @@ mod tests {
             Some(("cid".into(), "csecret".into()))
         );
         assert_eq!(decode_basic("!!"), None);
+    }
+
+    #[tokio::test]
+    async fn a_rotation_is_confirmed_before_the_old_refresh_token_goes() {
+        // Found by the simulation: a refresh whose answer was cut retired the old token at
+        // once, so the client, never told the new one, was logged out for good.
+        let harness = Harness::new();
+        let config = OAuth2ServerConfig::new("id", "secret").rotate_refresh_tokens(true);
+        let server = OAuth2Server::new(config, &harness);
+        let first = server.issue_token();
+        let old = first.refresh_token.expose().to_owned();
+        // The answer is lost: the old token is sent again, and works.
+        let lost = server.refresh_grant(&old).expect("first grant");
+        let again = server
+            .refresh_grant(&old)
+            .expect("the old token, once more");
+        // The unconfirmed token of the lost answer is revoked by the second grant.
+        assert!(server.refresh_grant(lost.refresh_token.expose()).is_none());
+        // Using the new access token confirms the rotation: the old refresh token goes.
+        server
+            .check_token(again.access_token.expose())
+            .expect("new access token");
+        assert!(server.refresh_grant(&old).is_none());
+        // Sending the new refresh token confirms its rotation too.
+        let next = server
+            .refresh_grant(again.refresh_token.expose())
+            .expect("the rotated token");
+        let after = server
+            .refresh_grant(next.refresh_token.expose())
+            .expect("next");
+        assert!(server.refresh_grant(again.refresh_token.expose()).is_none());
+        assert!(server.refresh_grant(after.refresh_token.expose()).is_some());
     }
 }
