@@ -1,11 +1,13 @@
 //! Seeded simulation (`cloud_core::sim`): random store operations by concurrent tasks, faults
 //! from the same seed, every answer checked against a model. Fixed seeds here; `cargo xtask
 //! sim kloudless` for long runs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::panic)]
 
 use std::sync::Arc;
 
-use cloud_core::sim::{self, Config, Instance};
+use cloud_core::emulator::Route;
+use cloud_core::sim::Instance;
+use http::Method;
 use kloudless::emulator::Emulator;
 use kloudless::store::KloudlessStore;
 use kloudless::{Account, Configuration};
@@ -18,26 +20,15 @@ async fn instance() -> Result<Instance, String> {
     Ok(Instance {
         store: Arc::new(KloudlessStore::new(account)),
         faults: emu.faults().clone(),
+        log: emu.log().clone(),
         guard: Box::new(emu),
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fixed_seeds_keep_the_model() {
-    // A Kloudless token is fixed (no refresh): the server never expires it here.
-    let mut config = Config::ci();
-    config.shape.token_expiry = false;
-    let r = sim::check_seeds(instance, "kloudless", &[1, 2, 3], &config).await;
-    match r {
-        Ok(report) => eprintln!("{report:?}"),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "a long run: cargo xtask sim kloudless"]
-async fn long_run() {
-    if let Err(e) = sim::long_run_from_env(instance, "kloudless", false).await {
-        panic!("{e}");
-    }
-}
+// The credential is fixed (no refresh): the server never expires it here.
+cloud_core::sim_tests!(
+    crate = "kloudless",
+    token_expiry = false,
+    instance = instance,
+    replace_delete = Route::method(Method::DELETE),
+);

@@ -166,6 +166,17 @@ pub const COMMANDS: &[Command] = &[
         pass_through: false,
     },
     Command {
+        name: "soak",
+        args: "[CRATE...] [--minutes M] [--clients N] [--seed S]",
+        summary: "each emulator under N concurrent store tasks for M minutes with faults, state checked against the model",
+        flags: &[
+            valued("--minutes", "M", "minutes per crate (10)"),
+            valued("--clients", "N", "concurrent tasks on one store (64)"),
+            valued("--seed", "S", "the seed of every task's steps (1)"),
+        ],
+        pass_through: false,
+    },
+    Command {
         name: "help",
         args: "[COMMAND]",
         summary: "this list, or one command's usage and flags",

@@ -1,5 +1,5 @@
 //! Workspace automation: `cargo xtask ci | emulator | bench | load | release | fuzz | mutants |
-//! examples | surface | sim | help` (every command's usage and flags: `cli.rs`, `cargo xtask help`).
+//! examples | surface | sim | soak | help` (every command's usage and flags: `cli.rs`, `cargo xtask help`).
 //!
 //! - `cargo xtask ci`: every check CI runs (fmt, clippy, tests with the interop Python
 //!   environment, doc tests, docs, packaging), in that order; fails on the first failure.
@@ -77,6 +77,7 @@ fn main() -> ExitCode {
         "examples" => examples::cli(rest),
         "surface" => surface::run(rest),
         "sim" => sim::run(rest),
+        "soak" => sim::soak(rest),
         other => Err(format!("no command {other}")),
     });
     match result {

@@ -1,6 +1,7 @@
 //! The request log: what an emulator was asked, for assertions in tests.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::is_secret_name;
@@ -53,6 +54,7 @@ impl fmt::Debug for LoggedRequest {
 pub struct RequestLog {
     entries: Arc<Mutex<std::collections::VecDeque<LoggedRequest>>>,
     capacity: usize,
+    total: Arc<AtomicU64>,
 }
 
 impl Default for RequestLog {
@@ -67,11 +69,13 @@ impl RequestLog {
         Self {
             entries: Arc::default(),
             capacity,
+            total: Arc::default(),
         }
     }
 
     /// Records a request.
     pub fn push(&self, entry: LoggedRequest) {
+        self.total.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut e) = self.entries.lock() {
             if e.len() >= self.capacity {
                 e.pop_front();
@@ -110,6 +114,12 @@ impl RequestLog {
                     .count()
             })
             .unwrap_or(0)
+    }
+
+    /// How many requests were recorded since the emulator started, the dropped and the
+    /// cleared ones too (a soak's "requests served").
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 
     /// Forgets every entry.

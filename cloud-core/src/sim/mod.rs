@@ -22,9 +22,11 @@
 //! - at the end, with the faults cleared, every name is read back and the whole store listed:
 //!   each name in exactly one state, nothing outside the tasks' folders.
 
+pub mod directed;
 pub mod model;
 pub mod plan;
 pub mod rng;
+pub mod soak;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -36,7 +38,7 @@ use futures::TryStreamExt;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
 
-use crate::emulator::FaultPlan;
+use crate::emulator::{FaultPlan, RequestLog};
 use model::Model;
 use plan::{Op, Plan, Shape, Step};
 
@@ -46,6 +48,8 @@ pub struct Instance {
     pub store: Arc<dyn ObjectStore>,
     /// The emulator's fault plan.
     pub faults: FaultPlan,
+    /// The emulator's request log (a soak counts the requests served).
+    pub log: RequestLog,
     /// What keeps the emulator running (dropped at the end of the run).
     pub guard: Box<dyn std::any::Any + Send + Sync>,
 }
@@ -96,7 +100,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn merge(&mut self, o: Report) {
+    pub(crate) fn merge(&mut self, o: Report) {
         self.steps += o.steps;
         self.ok += o.ok;
         for (k, v) in o.errors {
@@ -130,7 +134,7 @@ pub async fn run_plan(inst: &Instance, plan: &Plan, config: &Config) -> Report {
         let faults = inst.faults.clone();
         let (t, steps) = (*t, steps.clone());
         let config = *config;
-        async move { run_task(store, faults, t, steps, config).await }
+        async move { run_task(store, faults, t, &steps, config, Model::default()).await }
     });
     let results = futures::future::join_all(runs).await;
     let mut report = Report::default();
@@ -146,15 +150,17 @@ pub async fn run_plan(inst: &Instance, plan: &Plan, config: &Config) -> Report {
     report
 }
 
+/// Runs one task's `steps` on `model` (a soak carries it from one batch of steps to the
+/// next), up to the first violation.
 async fn run_task(
     store: Arc<dyn ObjectStore>,
     faults: FaultPlan,
     task: usize,
-    steps: Vec<Step>,
+    steps: &[Step],
     config: Config,
+    mut model: Model,
 ) -> (Report, Model) {
     let mut report = Report::default();
-    let mut model = Model::default();
     for (i, step) in steps.iter().enumerate() {
         if let Some(f) = &step.fault {
             f.apply(&faults);
@@ -174,17 +180,37 @@ async fn run_task(
             )),
             Ok(Ok(None)) => report.ok += 1,
             Ok(Ok(Some(err))) => *report.errors.entry(err).or_default() += 1,
-            Ok(Err(v)) => report.violations.push(format!(
-                "t{task}#{i} {:?} (after {:?}): {v}",
-                step.op,
-                began.elapsed()
-            )),
+            Ok(Err(v)) => {
+                let now = listed_now(&*store, task).await;
+                report.violations.push(format!(
+                    "t{task}#{i} {:?} (after {:?}): {v}; the task's folder lists now: {now}",
+                    step.op,
+                    began.elapsed()
+                ));
+            }
         }
         if !report.violations.is_empty() {
             break;
         }
     }
     (report, model)
+}
+
+/// The task's folder as the store lists it right after a violation (names and sizes), to
+/// tell a lost object from a wrong answer.
+async fn listed_now(store: &dyn ObjectStore, task: usize) -> String {
+    let prefix = Path::from(format!("sim/t{task}"));
+    let listed: Result<Vec<_>, _> = store.list(Some(&prefix)).try_collect().await;
+    match listed {
+        Ok(metas) => {
+            let items: Vec<String> = metas
+                .iter()
+                .map(|m| format!("{} ({} bytes)", m.location, m.size))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        Err(e) => format!("(the listing failed: {e})"),
+    }
 }
 
 /// One operation: `Ok(None)` it succeeded, `Ok(Some(error))` it failed as the model allows,
@@ -374,7 +400,7 @@ fn check_listing(
     Ok(())
 }
 
-async fn final_check(
+pub(crate) async fn final_check(
     inst: &Instance,
     tasks: &[(usize, Vec<Step>)],
     models: Vec<Model>,
@@ -544,6 +570,11 @@ where
         let r = run_plan(&inst, &plan, config).await;
         drop(inst);
         if !r.violations.is_empty() {
+            // Said at once: shrinking replays the plan, up to `shrink_budget` times.
+            eprintln!(
+                "sim: {krate}: seed {seed} broke the model, shrinking:\n  {}",
+                r.violations.join("\n  ")
+            );
             let (small, small_report) = shrink(&make, &plan, config).await;
             return Err(format!(
                 "{krate}: seed {seed} broke the model:\n  {}\nshrunk to {} steps ({}):\n{small}",
@@ -594,7 +625,10 @@ where
         let r = check_seeds(&make, krate, &[seed], &config).await;
         ran += 1;
         match r {
-            Ok(r) => total.merge(r),
+            Ok(r) => {
+                eprintln!("sim: {krate}: seed {seed}: {} steps, {} ok", r.steps, r.ok);
+                total.merge(r);
+            }
             Err(e) => {
                 println!("sim: {krate}: failed at seed {seed} after {ran} seeds");
                 return Err(e);
@@ -611,4 +645,98 @@ where
         began.elapsed().as_secs()
     );
     Ok(total)
+}
+
+/// Replays one seed kept as a regression test: `tasks` tasks of `steps` steps each (the
+/// shape the seed failed with), on a fresh instance, shrunk and reported if it fails again.
+pub async fn regression<F, Fut>(
+    make: F,
+    krate: &str,
+    seed: u64,
+    (tasks, steps): (usize, usize),
+    token_expiry: bool,
+) -> Result<Report, String>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Instance, String>>,
+{
+    let mut config = Config::ci();
+    config.shape.tasks = tasks;
+    config.shape.steps = steps;
+    config.shape.token_expiry = token_expiry;
+    check_seeds(make, krate, &[seed], &config).await
+}
+
+/// A crate's `tests/sim.rs`: `fixed_seeds_keep_the_model` (seeds 1-3 of [`Config::ci`]), one
+/// test per seed kept as a regression (`name => (seed, tasks, steps)`: the shape it failed
+/// with), the ignored `long_run` that `cargo xtask sim` runs and the ignored `soak` of
+/// `cargo xtask soak`. `$make` is an async
+/// function giving a fresh [`Instance`]; `token_expiry = false` where the credential never
+/// expires (the fault is not drawn); `replace_delete` is the route ([`Route`](crate::emulator::Route))
+/// of the crate's delete of an object a copy or rename replaces
+/// ([`directed::replace_after_a_lost_delete_answer`]).
+#[macro_export]
+macro_rules! sim_tests {
+    (
+        crate = $krate:literal,
+        token_expiry = $expiry:expr,
+        instance = $make:path,
+        replace_delete = $delete:expr
+        $(, regressions = { $($name:ident => ($seed:expr, $tasks:expr, $steps:expr)),* $(,)? })?
+        $(,)?
+    ) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn cut_put_leaves_nothing_partial() {
+            let inst = $make().await.unwrap_or_else(|e| ::std::panic!("{e}"));
+            if let Err(e) = $crate::sim::directed::cut_put_leaves_nothing_partial(&inst).await {
+                ::std::panic!("{e}");
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn replace_after_a_lost_delete_answer() {
+            let inst = $make().await.unwrap_or_else(|e| ::std::panic!("{e}"));
+            let r = $crate::sim::directed::replace_after_a_lost_delete_answer(&inst, $delete);
+            if let Err(e) = r.await {
+                ::std::panic!("{e}");
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn fixed_seeds_keep_the_model() {
+            let mut config = $crate::sim::Config::ci();
+            config.shape.token_expiry = $expiry;
+            match $crate::sim::check_seeds($make, $krate, &[1, 2, 3], &config).await {
+                Ok(report) => eprintln!("{report:?}"),
+                Err(e) => ::std::panic!("{e}"),
+            }
+        }
+
+        $($(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let shape = ($tasks, $steps);
+                match $crate::sim::regression($make, $krate, $seed, shape, $expiry).await {
+                    Ok(report) => eprintln!("{report:?}"),
+                    Err(e) => ::std::panic!("{e}"),
+                }
+            }
+        )*)?
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        #[ignore = "a long run: cargo xtask sim"]
+        async fn long_run() {
+            if let Err(e) = $crate::sim::long_run_from_env($make, $krate, $expiry).await {
+                ::std::panic!("{e}");
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        #[ignore = "a soak: cargo xtask soak"]
+        async fn soak() {
+            if let Err(e) = $crate::sim::soak::soak_from_env($make, $krate, $expiry).await {
+                ::std::panic!("{e}");
+            }
+        }
+    };
 }

@@ -89,6 +89,9 @@ impl Model {
             self.set(to, sources);
         } else {
             if let Some(t) = self.names.get_mut(to) {
+                // A replaced object is deleted first (no provider has an atomic replace):
+                // a failed call may have done that much.
+                add(t, None);
                 for s in sources {
                     add(t, s);
                 }

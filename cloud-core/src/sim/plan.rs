@@ -191,6 +191,12 @@ impl Plan {
         Plan { seed, tasks }
     }
 
+    /// `n` steps for task `task` from `seed`, any task number (a soak's many clients).
+    pub fn task_steps(seed: u64, task: usize, n: usize, shape: &Shape) -> Vec<Step> {
+        let mut r = Rng::derive(seed, task as u64 + 1);
+        (0..n).map(|_| step(&mut r, shape)).collect()
+    }
+
     /// How many steps in all.
     pub fn len(&self) -> usize {
         self.tasks.iter().map(|(_, s)| s.len()).sum()

@@ -21,7 +21,9 @@
 //!   object appears at `complete` only, an aborted upload leaves nothing;
 //! - **copy and rename**: the provider's own where it has one, else download and upload
 //!   (and delete for a rename); a taken destination is replaced, or refused with
-//!   `AlreadyExists` for the `Create` modes. A provider's auto-rename (`name (1).ext`) never
+//!   `AlreadyExists` for the `Create` modes. No provider replaces atomically: the old
+//!   object is deleted first, so a copy or rename that fails may have removed it (and an
+//!   old object already gone when it is deleted counts as deleted). A provider's auto-rename (`name (1).ext`) never
 //!   stands: the backend is always told which entry a write replaces;
 //! - **errors** ([`error`]): `object_store::Error` kinds, the provider's error as the source.
 
