@@ -73,7 +73,7 @@ fn parse(args: &[String], flags: &[(&str, &'static str)]) -> Result<(Vec<String>
 /// Runs the ignored test `test` of each crate's `tests/sim.rs`, in release mode.
 fn run_test(crates: &[String], env: &Env, test: &str) -> Result {
     for krate in crates {
-        eprintln!("sim: {krate}");
+        eprintln!("{test}: {krate}");
         let mut c = cargo();
         c.args([
             "test",

@@ -21,6 +21,12 @@
 //! - no call hangs past its timeout;
 //! - at the end, with the faults cleared, every name is read back and the whole store listed:
 //!   each name in exactly one state, nothing outside the tasks' folders.
+//!
+//! Beside the seeds: [`soak`] (many tasks on one store for minutes, with memory and file
+//! descriptors sampled), [`directed`] (a fault put by hand on the request where it hurts) and
+//! [`sim_tests!`](crate::sim_tests), which writes a provider crate's `tests/sim.rs`. What the
+//! runs found is in the changelog: an emulator cut that stored half an upload as whole, and
+//! a refresh-token rotation that a lost answer turned into a logout.
 
 pub mod directed;
 pub mod model;
@@ -588,6 +594,14 @@ where
     Ok(total)
 }
 
+/// The number in the environment variable `key`, or `default`.
+pub(crate) fn env_number(key: &str, default: u64) -> u64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A long run as `cargo xtask sim` asks for it: seeds from `CLOUD_SIM_FIRST_SEED` (one by
 /// default) on, until `CLOUD_SIM_SEEDS` seeds or `CLOUD_SIM_MINUTES` minutes. It prints one
 /// summary line (`sim: {json}`) and returns the failure, shrunk, if a seed broke the model.
@@ -600,18 +614,12 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<Instance, String>>,
 {
-    let var = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let first = var("CLOUD_SIM_FIRST_SEED", 1);
-    let seeds = var("CLOUD_SIM_SEEDS", 20);
-    let minutes = var("CLOUD_SIM_MINUTES", 0);
+    let first = env_number("CLOUD_SIM_FIRST_SEED", 1);
+    let seeds = env_number("CLOUD_SIM_SEEDS", 20);
+    let minutes = env_number("CLOUD_SIM_MINUTES", 0);
     let mut config = Config::ci();
-    config.shape.tasks = var("CLOUD_SIM_TASKS", 8) as usize;
-    config.shape.steps = var("CLOUD_SIM_STEPS", 80) as usize;
+    config.shape.tasks = env_number("CLOUD_SIM_TASKS", 8) as usize;
+    config.shape.steps = env_number("CLOUD_SIM_STEPS", 80) as usize;
     config.shape.token_expiry = token_expiry;
     let began = Instant::now();
     let mut total = Report::default();

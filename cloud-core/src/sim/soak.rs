@@ -1,7 +1,7 @@
 //! A soak: one emulator and one store under many concurrent tasks (64 by default) for a
 //! fixed time with faults on, each task on its own folder with its own model, batch after
 //! batch of seeded steps; then, the faults cleared, the whole state is read back through the
-//! store and checked against the models ([`final_check`](super::final_check)). It reports
+//! store and checked against the models (the final check of a seed's run). It reports
 //! the requests the emulator served, the calls' errors by kind, the faults, and this
 //! process's resident memory and open file descriptors once a minute from start to end (the
 //! emulator runs in the same process, so both sides count, and so does the models' copy of
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::model::Model;
 use super::plan::Plan;
-use super::{final_check, run_task, Config, Instance, Report};
+use super::{env_number, final_check, run_task, Config, Instance, Report};
 
 /// Steps a task draws at a time (then the next batch, from the next seed).
 const BATCH: usize = 40;
@@ -168,15 +168,9 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<Instance, String>>,
 {
-    let var = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let clients = var("CLOUD_SOAK_CLIENTS", 64) as usize;
-    let minutes = var("CLOUD_SOAK_MINUTES", 10);
-    let seed = var("CLOUD_SOAK_SEED", 1);
+    let clients = env_number("CLOUD_SOAK_CLIENTS", 64) as usize;
+    let minutes = env_number("CLOUD_SOAK_MINUTES", 10);
+    let seed = env_number("CLOUD_SOAK_SEED", 1);
     let mut config = Config::ci();
     config.shape.token_expiry = token_expiry;
     // Faults as often in all as in a long run's eight tasks: a fault before one step in five
