@@ -16,13 +16,8 @@ use std::process::Command;
 use crate::util::{installed_tool, root, run as run_cmd, Result};
 
 const CARGO_FUZZ: &str = "0.13.1";
-const CRATES: &[&str] = &[
-    "verizon-pcs",
-    "acd",
-    "smartfile",
-    "kloudless",
-    "orange-cloud",
-];
+/// The provider crates (one list for every command).
+const CRATES: &[&str] = crate::readme::PROVIDERS;
 
 pub fn run(args: &[String]) -> Result {
     let mut seconds = 60u64;

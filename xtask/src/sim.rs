@@ -5,13 +5,8 @@
 
 use crate::util::{cargo, run as run_cmd, Result};
 
-const CRATES: &[&str] = &[
-    "verizon-pcs",
-    "acd",
-    "smartfile",
-    "kloudless",
-    "orange-cloud",
-];
+/// The provider crates (one list for every command).
+const CRATES: &[&str] = crate::readme::PROVIDERS;
 
 pub fn run(args: &[String]) -> Result {
     let flags = [
