@@ -16,6 +16,7 @@ use std::process::Command;
 use crate::util::{installed_tool, root, run as run_cmd, Result};
 
 const CARGO_FUZZ: &str = "0.13.1";
+
 /// The provider crates (one list for every command).
 const CRATES: &[&str] = crate::readme::PROVIDERS;
 
