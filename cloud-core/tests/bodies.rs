@@ -295,3 +295,39 @@ async fn upload_retried_after_a_dropped_request_resends_the_whole_file() {
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_lost_answer_is_made_on_the_server_and_not_resent_when_it_must_not_be() {
+    let (server, t) = server().await;
+    let url = t.url("/blob").unwrap();
+    let route = || Route::method(Method::PUT).exact("/blob");
+    let put = |bytes: &'static [u8], idem: Idempotency| {
+        let (t, url) = (t.clone(), url.clone());
+        async move {
+            t.send(&Method::PUT, &url, idem, || {
+                Ok(t.request(Method::PUT, url.clone()).body(bytes))
+            })
+            .await
+        }
+    };
+    let held = || async {
+        let dl = download(fetcher(&t), DownloadOptions::default())
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        dl.into_async_read().read_to_end(&mut got).await.unwrap();
+        got
+    };
+    // Not to be repeated: the call fails, yet its change was made, and it went out once.
+    server.faults().lose_response(1, route());
+    let err = put(b"first", Idempotency::NonIdempotent).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
+    assert_eq!(held().await, b"first");
+    assert_eq!(server.log().count("PUT", "/blob"), 1);
+    // Safe to repeat: sent again, and it is the second answer the caller sees.
+    server.faults().lose_response(1, route());
+    let resp = put(b"second", Idempotency::Idempotent).await.unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(held().await, b"second");
+    assert_eq!(server.log().count("PUT", "/blob"), 3);
+}

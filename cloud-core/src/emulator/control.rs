@@ -336,9 +336,12 @@ fn rule_of(v: &Value) -> Result<(u32, Route, Fault), String> {
         Fault::Delay(Duration::from_millis(ms))
     } else if v.get("expire_tokens").and_then(Value::as_bool) == Some(true) {
         Fault::ExpireTokens
+    } else if v.get("lose_response").and_then(Value::as_bool) == Some(true) {
+        Fault::LoseResponse
     } else {
         return Err(
-            "a fault: status, drop_response_after, drop_request_after, delay_ms or expire_tokens"
+            "a fault: status, drop_response_after, drop_request_after, delay_ms, expire_tokens \
+             or lose_response"
                 .into(),
         );
     };
@@ -369,6 +372,10 @@ mod tests {
         let (t, route, f) = rule_of(&json!({"exact": "/x", "drop_response_after": 10})).unwrap();
         assert_eq!((t, f), (1, Fault::DropResponseAfter(10)));
         assert!(route.matches(&Method::PUT, "/x") && !route.matches(&Method::PUT, "/x/y"));
+        assert_eq!(
+            rule_of(&json!({"lose_response": true})).unwrap().2,
+            Fault::LoseResponse
+        );
         assert_eq!(
             rule_of(&json!({"delay_ms": 5})).unwrap().2,
             Fault::Delay(Duration::from_millis(5))

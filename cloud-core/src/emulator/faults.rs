@@ -76,6 +76,9 @@ pub enum Fault {
     DropResponseAfter(u64),
     /// Read this many bytes of the request body, then close the connection.
     DropRequestAfter(u64),
+    /// Serve the request (its change is made), then close the connection before any of the
+    /// answer goes out: the lost answer, which a cut body cannot give for an empty one.
+    LoseResponse,
     /// Wait before serving.
     Delay(Duration),
     /// Serve the request, but pause this long after this many bytes of the response body.
@@ -170,6 +173,12 @@ impl FaultPlan {
     /// The next `times` matching responses break off after `bytes` body bytes.
     pub fn drop_response_after(&self, times: u32, route: Route, bytes: u64) -> &Self {
         self.add(times, route, Fault::DropResponseAfter(bytes))
+    }
+
+    /// The next `times` matching requests are served, then their connection closes before
+    /// the answer goes out.
+    pub fn lose_response(&self, times: u32, route: Route) -> &Self {
+        self.add(times, route, Fault::LoseResponse)
     }
 
     /// The next `times` matching requests have their connection closed after `bytes` of

@@ -383,6 +383,12 @@ async fn handle(
             let resp = call(&mut router, req).await;
             Ok(resp.map(|b| Body::from_stream(cut_after(b.into_data_stream(), k))))
         }
+        Some(Fault::LoseResponse) => {
+            // The route runs to its end (its change is made); closing the connection instead
+            // of answering is the fault.
+            let _served = call_draining(&mut router, req).await;
+            Err("fault plan: answer lost".into())
+        }
         Some(Fault::StallResponseAfter(k, d)) => {
             let resp = call(&mut router, req).await;
             Ok(resp.map(|b| Body::from_stream(stall_after(b.into_data_stream(), k, d))))
