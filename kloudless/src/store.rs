@@ -249,7 +249,7 @@ impl Backend for KloudlessBackend {
         replace: Option<&Entry<String>>,
     ) -> Result<bool> {
         if let Some(old) = replace {
-            self.delete(old).await?;
+            cloud_core::store::gone::<Self>(self.delete(old).await)?;
         }
         self.account
             .post(
@@ -268,7 +268,7 @@ impl Backend for KloudlessBackend {
         replace: Option<&Entry<String>>,
     ) -> Result<bool> {
         if let Some(old) = replace {
-            self.delete(old).await?;
+            cloud_core::store::gone::<Self>(self.delete(old).await)?;
         }
         self.account
             .patch(

@@ -23,10 +23,11 @@
 //! derived from paths by the service, and change when an item or a folder above it is
 //! renamed or moved), so the store keeps a path -> folder-id cache; a name is looked up by
 //! listing its folder. Orange stores an upload to a taken name as `stem(1).ext`: the store
-//! never lets that stand. A put to a taken name uploads the new file first (so a failed
-//! upload leaves the old one), then deletes the old one and renames the new one to the
-//! name: for a moment both exist, under two names, and the object is briefly missing
-//! between the delete and the rename. Orange has no multipart upload: multipart puts are
+//! never lets that stand. A put to a taken name uploads the new file first, under a hidden
+//! staging name of its own (`.name.<random>.upload`, so that an upload whose answer was lost
+//! can be found and taken away again; a failed upload leaves the old file), then deletes the
+//! old one and renames the new one to the name: for a moment both exist, under two names,
+//! and the object is briefly missing between the delete and the rename. Orange has no multipart upload: multipart puts are
 //! spooled (8 MiB in memory, then a temporary file) and uploaded at `complete`. A copy into
 //! another folder under the same free name is the service's own (`clone: true`), a rename in
 //! place or a move under the same name too (a taken target is deleted first); other copies
@@ -223,40 +224,71 @@ impl Backend for OrangeBackend {
         &self,
         parent: &Entry<OrangeHandle>,
         name: &str,
-        _replace: Option<&Entry<OrangeHandle>>,
+        replace: Option<&Entry<OrangeHandle>>,
         payload: &Payload,
     ) -> Result<Entry<OrangeHandle>> {
         let files = self.api.files();
-        let up = files
+        // Onto a taken name the new file is staged under a name of its own, so that an
+        // upload whose answer is lost can still be found and taken away again (the service
+        // would store it as `stem(1).ext`, a name that could be anybody's).
+        let staged = match replace {
+            Some(_) => Some(staging_name(name).map_err(Error::Transport)?),
+            None => None,
+        };
+        let up = match files
             .upload_with(
                 payload.upload_source(),
                 Some(&parent.handle.id),
-                UploadOptions::default().name(name).size(payload.len()),
+                UploadOptions::default()
+                    .name(staged.as_deref().unwrap_or(name))
+                    .size(payload.len()),
             )
-            .await?;
+            .await
+        {
+            Ok(up) => up,
+            Err(e) => {
+                if let Some(staged) = &staged {
+                    self.remove_staged(parent, staged, None).await;
+                }
+                return Err(e);
+            }
+        };
+        if let Some(staged) = staged.as_deref().filter(|s| *s != up.file_name) {
+            // Stored beside its own staged name: the client sent the upload again after a
+            // reset (as the original does), and the first one had been made. Take it away.
+            self.remove_staged(parent, staged, None).await;
+        }
         let mut id = up.file_id;
         if up.file_name != name {
-            // Stored as `stem(1).ext` beside a taken name: replace that file, take its name.
-            // Until the old file is gone, a failure takes the new one away again (the put
-            // never happened); after, the rename is tried until the name is taken.
+            // Staged, or stored as `stem(1).ext` beside a name taken meanwhile: replace the
+            // file there, take its name. Until the old file is gone, a failure takes the new
+            // one away again (the put never happened); after, the rename is tried until the
+            // name is taken.
             let taken = match self.lookup(parent, name).await {
                 Ok(t) => t,
                 Err(e) => {
-                    let _ = self.delete_file(&id).await;
+                    self.remove_staged(parent, &up.file_name, Some(&id)).await;
                     return Err(e);
                 }
             };
             if let Some(taken) = taken {
                 if taken.is_folder {
-                    let _ = self.delete_file(&id).await;
+                    self.remove_staged(parent, &up.file_name, Some(&id)).await;
                     return Err(Error::Transport(cloud_core::Error::with_message(
                         ErrorKind::Conflict,
                         format!("a folder named {name:?} is there"),
                     )));
                 }
                 if let Err(e) = self.delete_file(&taken.handle.id).await {
-                    let _ = self.delete_file(&id).await;
-                    return Err(e);
+                    // A delete whose answer was lost may have been made: then the new file
+                    // must stay and take the name, or the put would have lost both.
+                    match self.lookup(parent, name).await {
+                        Ok(None) => {}
+                        _ => {
+                            self.remove_staged(parent, &up.file_name, Some(&id)).await;
+                            return Err(e);
+                        }
+                    }
                 }
             }
             id = self.take_name(&id, parent, name).await?;
@@ -331,7 +363,7 @@ impl Backend for OrangeBackend {
             return Ok(false);
         }
         if let Some(old) = replace {
-            self.delete_file(&old.handle.id).await?;
+            cloud_core::store::gone::<Self>(self.delete_file(&old.handle.id).await)?;
         }
         let moved = if in_place {
             self.api.files().rename(&file.handle.id, name).await?
@@ -349,7 +381,36 @@ impl Backend for OrangeBackend {
     }
 }
 
+/// A name of its own for a new file staged beside `name` (hidden, random, never a user's).
+fn staging_name(name: &str) -> std::result::Result<String, cloud_core::Error> {
+    Ok(format!(
+        ".{name}.{}.upload",
+        cloud_core::auth::random_hex(6)?
+    ))
+}
+
 impl OrangeBackend {
+    /// Takes a staged upload away again, up to three times: by `id` when it is known, else
+    /// by finding `staged` in `parent` (an upload whose answer was lost). Best effort: the
+    /// caller's error is the one that counts.
+    async fn remove_staged(&self, parent: &Entry<OrangeHandle>, staged: &str, id: Option<&str>) {
+        for _ in 0..3 {
+            let id = match id {
+                Some(id) => id.to_owned(),
+                None => match self.lookup(parent, staged).await {
+                    Ok(Some(f)) => f.handle.id,
+                    Ok(None) => return,
+                    Err(_) => continue,
+                },
+            };
+            match self.delete_file(&id).await {
+                Ok(()) => return,
+                Err(e) if e.kind() == ErrorKind::NotFound => return,
+                Err(_) => {}
+            }
+        }
+    }
+
     /// Renames the staged upload `id` to `name`, up to three times: a rename whose answer was
     /// lost may have been made, so each failure first looks whether the name is taken now.
     async fn take_name(

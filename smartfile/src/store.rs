@@ -344,7 +344,7 @@ impl Backend for SmartFileBackend {
         replace: Option<&Entry<String>>,
     ) -> Result<bool> {
         if let Some(old) = replace {
-            self.remove_path(&old.handle).await?;
+            cloud_core::store::gone::<Self>(self.remove_path(&old.handle).await)?;
         }
         let dst = child(&parent.handle, name);
         let answer = self
@@ -369,7 +369,7 @@ impl Backend for SmartFileBackend {
         replace: Option<&Entry<String>>,
     ) -> Result<bool> {
         if let Some(old) = replace {
-            self.remove_path(&old.handle).await?;
+            cloud_core::store::gone::<Self>(self.remove_path(&old.handle).await)?;
         }
         let dst = child(&parent.handle, name);
         self.client

@@ -250,7 +250,8 @@ impl Backend for VerizonBackend {
         }
         if parent_of(&file.handle) == parent.handle {
             if let Some(old) = replace {
-                self.cloud.delete(old.handle.as_str(), true).await?;
+                let r = self.cloud.delete(old.handle.as_str(), true).await;
+                cloud_core::store::gone::<Self>(r)?;
             }
             self.cloud.rename(file.handle.as_str(), name).await?;
             return Ok(true);

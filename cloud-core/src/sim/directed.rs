@@ -3,15 +3,18 @@
 //! most, so that the case is met on every run (a concurrent seed does not replay the same
 //! way: its faults hit whichever request comes next).
 
+use std::time::Duration;
+
 use bytes::Bytes;
+use futures::TryStreamExt;
 use object_store::path::Path;
-use object_store::{ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use super::Instance;
-use crate::emulator::Route;
+use crate::emulator::{Fault, Route};
 
 /// A copy or rename onto a taken name, when the answer to deleting the old object is lost
-/// after the server deleted it (a cut response): a
+/// after the server deleted it (served, the connection closed before the answer): a
 /// client that sends the delete again is told "not found", one that does not gets an error.
 /// The call may succeed (the old object is gone, as asked), or fail with its own error, the
 /// source intact and the old object gone or intact (the store's documented outcome of a
@@ -38,7 +41,7 @@ pub async fn replace_after_a_lost_delete_answer(
         };
         put(&a, &mine).await?;
         put(&b, &theirs).await?;
-        inst.faults.drop_response_after(1, delete.clone(), 0);
+        inst.faults.lose_response(1, delete.clone());
         let r = if rename {
             store.rename(&a, &b).await
         } else {
@@ -119,6 +122,67 @@ pub async fn cut_put_leaves_nothing_partial(inst: &Instance) -> Result<(), Strin
                     b.len()
                 ))
             }
+        }
+    }
+    Ok(())
+}
+
+/// A put onto a taken name, with the answer to each of its requests lost in turn (served,
+/// then the connection closed: the change is made, the client never learns it): the call
+/// succeeds with the new bytes there, or fails with the old or the new bytes there, and the
+/// folder then holds that one object and nothing else (found by the simulation: Orange
+/// stores an upload onto a taken name as `stem(1).ext`, and when that answer was lost the
+/// store never learnt the name, so the file stayed; orange-cloud seed 1027).
+pub async fn lost_answers_in_a_replacing_put(inst: &Instance) -> Result<(), String> {
+    let store = &inst.store;
+    let folder = Path::from("lost-put");
+    let p = Path::from("lost-put/a.bin");
+    let old = Bytes::from_static(b"the old object");
+    let new = Bytes::from_static(b"the new object, a little longer");
+    let put = |bytes: &Bytes| {
+        let bytes = bytes.clone();
+        let p = &p;
+        async move { store.put(p, PutPayload::from(bytes)).await }
+    };
+    put(&old).await.map_err(|e| format!("put {p}: {e}"))?;
+    let before = inst.log.total();
+    put(&new).await.map_err(|e| format!("put {p}: {e}"))?;
+    let requests = inst.log.total() - before;
+    for k in 0..requests {
+        put(&old).await.map_err(|e| format!("put {p}: {e}"))?;
+        if k > 0 {
+            inst.faults
+                .add(k as u32, Route::any(), Fault::Delay(Duration::ZERO));
+        }
+        inst.faults.lose_response(1, Route::any());
+        let r = put(&new).await;
+        inst.faults.clear();
+        let listed: Vec<Path> = store
+            .list(Some(&folder))
+            .map_ok(|m| m.location)
+            .try_collect()
+            .await
+            .map_err(|e| format!("list {folder}: {e}"))?;
+        let got = store
+            .get(&p)
+            .await
+            .map_err(|e| format!("get {p}: {e}"))?
+            .bytes()
+            .await
+            .map_err(|e| format!("read {p}: {e}"))?;
+        let what = format!(
+            "a replacing put with answer {} of {requests} lost ({r:?})",
+            k + 1
+        );
+        if listed != [p.clone()] {
+            return Err(format!("{what} left {listed:?} in {folder}"));
+        }
+        let fine = match r {
+            Ok(_) => got == new,
+            Err(_) => got == new || got == old,
+        };
+        if !fine {
+            return Err(format!("{what} left {} bytes in {p}", got.len()));
         }
     }
     Ok(())

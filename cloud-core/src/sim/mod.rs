@@ -702,6 +702,14 @@ macro_rules! sim_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn lost_answers_in_a_replacing_put() {
+            let inst = $make().await.unwrap_or_else(|e| ::std::panic!("{e}"));
+            if let Err(e) = $crate::sim::directed::lost_answers_in_a_replacing_put(&inst).await {
+                ::std::panic!("{e}");
+            }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn replace_after_a_lost_delete_answer() {
             let inst = $make().await.unwrap_or_else(|e| ::std::panic!("{e}"));
             let r = $crate::sim::directed::replace_after_a_lost_delete_answer(&inst, $delete);

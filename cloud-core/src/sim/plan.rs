@@ -93,6 +93,8 @@ pub enum FaultSpec {
         /// Bytes.
         bytes: u64,
     },
+    /// The next request is served, then its connection closes before the answer goes out.
+    LoseResponse,
     /// The next request's connection closes after `bytes` of its body were read.
     CutRequest {
         /// Bytes.
@@ -114,6 +116,7 @@ impl FaultSpec {
             FaultSpec::Status { .. } => "5xx",
             FaultSpec::RateLimited { .. } => "429",
             FaultSpec::CutResponse { .. } => "cut response",
+            FaultSpec::LoseResponse => "lost answer",
             FaultSpec::CutRequest { .. } => "cut request",
             FaultSpec::Delay { .. } => "delay",
             FaultSpec::ExpireTokens => "token expiry",
@@ -132,6 +135,9 @@ impl FaultSpec {
             }
             FaultSpec::CutResponse { bytes } => {
                 plan.drop_response_after(1, any, bytes);
+            }
+            FaultSpec::LoseResponse => {
+                plan.lose_response(1, any);
             }
             FaultSpec::CutRequest { bytes } => {
                 plan.drop_request_after(1, any, bytes);
@@ -287,6 +293,7 @@ fn fault(r: &mut Rng, token_expiry: bool) -> FaultSpec {
         1 => FaultSpec::RateLimited {
             retry_after: r.below(2) as u32,
         },
+        2 if r.chance(0.3) => FaultSpec::LoseResponse,
         2 => FaultSpec::CutResponse {
             bytes: r.below(4096),
         },
@@ -336,6 +343,6 @@ mod tests {
             .iter()
             .flat_map(|(_, s)| s.iter().filter_map(|s| s.fault.as_ref()));
         let kinds: std::collections::BTreeSet<&str> = faults.map(FaultSpec::kind).collect();
-        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
     }
 }

@@ -356,6 +356,16 @@ fn is_not_found<B: Backend>(e: &B::Error) -> bool {
     B::error_kind(e) == ErrorKind::NotFound
 }
 
+/// A delete's result, "not found" taken as done: the object is gone either way. A backend
+/// deleting the object a copy or rename replaces wants this, because a delete whose answer
+/// was lost is sent again (it is idempotent) and then answered 404.
+pub fn gone<B: Backend>(r: Result<(), B::Error>) -> Result<(), B::Error> {
+    match r {
+        Err(e) if is_not_found::<B>(&e) => Ok(()),
+        r => r,
+    }
+}
+
 fn split_last<'a>(segs: &'a [&'a str], path: &Path) -> OsResult<(&'a [&'a str], &'a str)> {
     match segs.split_last() {
         Some((name, parent)) => Ok((parent, name)),
@@ -785,11 +795,9 @@ impl<B: Backend> Inner<B> {
     async fn delete(&self, path: &Path) -> OsResult<()> {
         match self.file(path).await? {
             None => Ok(()),
-            Some(f) => match self.backend.delete(&f).await {
-                Ok(()) => Ok(()),
-                Err(e) if is_not_found::<B>(&e) => Ok(()),
-                Err(e) => Err(err_of::<B>(path.as_ref(), e)),
-            },
+            Some(f) => {
+                gone::<B>(self.backend.delete(&f).await).map_err(|e| err_of::<B>(path.as_ref(), e))
+            }
         }
     }
 }
