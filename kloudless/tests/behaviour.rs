@@ -1112,3 +1112,55 @@ async fn new_records_are_in_the_state_dump() {
         .unwrap();
     assert_eq!(accounts.objects.len(), 3, "123, 124 and the imported one");
 }
+
+/// The events feed keeps the last events only (memory stays flat under a soak): a cursor from
+/// before the oldest kept is a 400 naming the cause, never a feed with a hole in it; no
+/// cursor reads from the oldest kept; positions stay absolute.
+#[tokio::test]
+async fn an_expired_events_cursor_is_refused_and_positions_stay() {
+    let emu = Emulator::start().await.unwrap();
+    emu.enable_control();
+    let a = account(&emu);
+    upload(&a, "root", "one.txt", b"1").await;
+    let http = cloud_core::reqwest::Client::new();
+    let control = |p: &str| format!("{}/__emulator{p}", emu.base_url().trim_end_matches('/'));
+    let dump: serde_json::Value = http
+        .get(control("/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut state = dump.clone();
+    // As if 20,000 events had gone before the one kept.
+    state["events"]["start"] = json!(20_000);
+    assert_eq!(state["events"]["items"].as_array().map(Vec::len), Some(1));
+    let loaded = http
+        .put(control("/state"))
+        .json(&state)
+        .send()
+        .await
+        .unwrap();
+    assert!(loaded.status().is_success(), "{}", loaded.status());
+    let err = a
+        .get("events", RequestOptions::default().param("cursor", 5))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
+    assert!(err.to_string().contains("cursor expired"), "{err}");
+    let page = a
+        .get("events", RequestOptions::default())
+        .await
+        .unwrap()
+        .data()
+        .cloned()
+        .unwrap();
+    assert_eq!(page["count"], 1);
+    assert_eq!(page["cursor"], 20_001);
+    let latest = a
+        .get("events/latest", RequestOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(latest.data().unwrap()["cursor"], 20_001);
+}

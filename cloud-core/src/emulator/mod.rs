@@ -43,6 +43,7 @@ mod log;
 pub mod matrix;
 mod oauth2;
 mod proxy;
+mod retained;
 mod server;
 pub mod standalone;
 mod tracked;
@@ -67,6 +68,7 @@ pub use interop::{
 pub use log::{LoggedRequest, RequestLog};
 pub use oauth2::{ClientAuthStyle, IssuedToken, OAuth2Server, OAuth2ServerConfig, TokenRejection};
 pub use proxy::ForwardProxy;
+pub use retained::{Retained, DEFAULT_RETAINED};
 pub use server::{EmulatorServer, Harness};
 pub use tracked::{ListCache, Tracked};
 

@@ -457,7 +457,7 @@ async fn dispatch(
             files(app, &method, rest, query, headers, body, raw).await
         }
         (&Method::GET, ["events", "latest"]) => {
-            json_resp(StatusCode::OK, json!({"cursor": app.lock().events.len()}))
+            json_resp(StatusCode::OK, json!({"cursor": app.lock().events.end()}))
         }
         (&Method::GET, ["events"]) => events(app, query),
         (_, ["cal", "calendars", rest @ ..]) => {
@@ -503,17 +503,25 @@ fn events(app: &App, query: &[(String, String)]) -> Response {
         _ => return bad("page_size must be between 1 and 1000"),
     };
     let s = app.lock();
-    let start: usize = match q(query, "cursor").map(str::parse::<usize>) {
-        None => 0,
-        Some(Ok(c)) if c <= s.events.len() => c,
+    let (kept, end) = (s.events.start(), s.events.end());
+    let start: u64 = match q(query, "cursor").map(str::parse::<u64>) {
+        None => kept,
+        Some(Ok(c)) if (kept..=end).contains(&c) => c,
+        // Older than the oldest event kept: those events are gone, which a caller must hear
+        // rather than get a feed with a hole in it.
+        Some(Ok(c)) if c < kept => {
+            return bad(&format!(
+                "cursor expired: events before {kept} are no longer kept; ask events/latest"
+            ))
+        }
         _ => return bad("invalid cursor"),
     };
-    let objects: Vec<Value> = s.events.iter().skip(start).take(size).cloned().collect();
-    let end = start + objects.len();
+    let objects: Vec<Value> = s.events.from(start).take(size).cloned().collect();
+    let next = start + objects.len() as u64;
     json_resp(
         StatusCode::OK,
-        json!({"objects": objects, "count": objects.len(), "cursor": end,
-               "remaining": s.events.len() - end, "type": "object_list", "api": "events"}),
+        json!({"objects": objects, "count": objects.len(), "cursor": next,
+               "remaining": end - next, "type": "object_list", "api": "events"}),
     )
 }
 

@@ -29,7 +29,9 @@ pub(crate) struct State {
     /// The last folder listed, in listing order.
     #[serde(skip)]
     pub listing: ListCache<String>,
-    pub events: Vec<Value>,
+    /// The storage events, the last [`DEFAULT_RETAINED`](cloud_core::emulator::DEFAULT_RETAINED)
+    /// kept (a cursor is an absolute position).
+    pub events: cloud_core::emulator::Retained<Value>,
     pub calendars: BTreeMap<String, Value>,
     pub cal_events: BTreeMap<String, BTreeMap<String, Value>>,
     pub codes: HashMap<String, String>,
@@ -160,7 +162,7 @@ impl State {
         let mut s = Self {
             nodes: Tracked::new(HashMap::new()),
             listing: ListCache::new(),
-            events: Vec::new(),
+            events: cloud_core::emulator::Retained::default(),
             calendars: BTreeMap::new(),
             cal_events: BTreeMap::new(),
             codes: HashMap::new(),
@@ -310,7 +312,7 @@ impl State {
         };
         let id = match (kind, metadata["id"].as_str()) {
             ("delete", Some(node)) => node.to_owned(),
-            _ => format!("ev{}", self.events.len() + 1),
+            _ => format!("ev{}", self.events.end() + 1),
         };
         self.events.push(json!({
             "id": id, "account": ACCOUNT_ID, "type": kind, "modified": now(),

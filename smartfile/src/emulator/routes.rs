@@ -393,7 +393,10 @@ fn new_task(s: &mut Tree, v: &str, kind: &str) -> Value {
         "url": format!("/api/{v}/task/{uuid}/"),
         "result": {"status": "SUCCESS", "result": {}},
     });
-    s.tasks.insert(uuid, task.clone());
+    s.tasks.insert(uuid.clone(), task.clone());
+    if let Some(old) = s.task_order.push(uuid) {
+        s.tasks.remove(&old);
+    }
     task
 }
 

@@ -34,6 +34,11 @@ pub(crate) struct State {
     pub listing: ListCache<String>,
     pub next_id: u64,
     pub tasks: HashMap<String, Value>,
+    /// The tasks' ids in the order made: the last
+    /// [`DEFAULT_RETAINED`](cloud_core::emulator::DEFAULT_RETAINED) are kept (as the service
+    /// lets finished tasks go), the older ones leave `tasks`.
+    #[serde(default)]
+    pub task_order: cloud_core::emulator::Retained<String>,
     /// Users, groups, roles, sites, links, quotas, access rules, preferences, sessions.
     #[serde(default)]
     pub records: super::records::Records,
@@ -115,6 +120,7 @@ impl State {
             listing: ListCache::new(),
             next_id: 1,
             tasks: HashMap::new(),
+            task_order: cloud_core::emulator::Retained::default(),
             records: super::records::Records::default(),
             oauth: OAuthTokens::default(),
         }
