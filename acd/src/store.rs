@@ -225,7 +225,8 @@ impl Backend for AcdBackend {
             return Ok(false);
         }
         if let Some(old) = replace {
-            self.client.move_to_trash(&old.handle).await?;
+            let trashed = self.client.move_to_trash(&old.handle).await.map(drop);
+            cloud_core::store::gone::<Self>(trashed)?;
         }
         if same_folder {
             self.client.rename_node(&file.handle, name).await?;

@@ -284,7 +284,7 @@ impl Backend for SmartFileBackend {
                 None => self.info(&path).await?.map(|_| path.clone()),
             };
             if let Some(old) = taken {
-                self.remove_path(&old).await?;
+                cloud_core::store::gone::<Self>(self.remove_path(&old).await)?;
             }
             self.client
                 .post(

@@ -19,7 +19,8 @@
 //! A fault rule: `{"times": N (default 1), "method": "GET" (any when absent), "path": "/prefix"
 //! or "exact": "/path" (any when absent), then one of: "status": 503 (with "retry_after": "2",
 //! "body": "...", "headers": {"X-Throttle": "..."}), "drop_response_after": K bytes,
-//! "drop_request_after": K bytes, "delay_ms": D, "expire_tokens": true}`: the same plan as
+//! "drop_request_after": K bytes, "delay_ms": D, "expire_tokens": true, "lose_response": true}`:
+//! the same plan as
 //! [`FaultPlan`] in Rust.
 //!
 //! One curl line per route (an emulator program started with `--control`):

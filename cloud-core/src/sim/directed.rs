@@ -17,17 +17,26 @@ use crate::emulator::{Fault, Route};
 /// after the server deleted it (served, the connection closed before the answer): a
 /// client that sends the delete again is told "not found", one that does not gets an error.
 /// The call may succeed (the old object is gone, as asked), or fail with its own error, the
-/// source intact and the old object gone or intact (the store's documented outcome of a
-/// failed replace), but it never answers `NotFound` for a source that is there, and never
-/// leaves the target holding anything else. `delete` is the route of the crate's delete of
-/// a replaced object.
+/// source intact (or, for a rename, moved) and the old object gone or intact (the store's
+/// documented outcome of a failed replace), but it never answers `NotFound` for a source
+/// that is there, and never leaves the target holding anything else. The same for a rename
+/// into another folder under another name whose source delete answer is lost (found by the
+/// simulation: verizon-pcs seed 2062). `delete` is the route of the crate's delete of a
+/// replaced object.
 pub async fn replace_after_a_lost_delete_answer(
     inst: &Instance,
     delete: Route,
 ) -> Result<(), String> {
     let store = &inst.store;
-    let (a, b) = (Path::from("lost/a.bin"), Path::from("lost/b.bin"));
-    for rename in [false, true] {
+    let a = Path::from("lost/a.bin");
+    // Onto a taken name (copy, rename), and a rename into another folder under another name
+    // (a copy and the source's delete where the provider has no such move).
+    for (rename, b, taken) in [
+        (false, "lost/b.bin", true),
+        (true, "lost/b.bin", true),
+        (true, "lost/sub/c.bin", false),
+    ] {
+        let b = Path::from(b);
         let mine = Bytes::from(format!("the source, rename={rename}"));
         let theirs = Bytes::from_static(b"the old object, to be replaced");
         let put = |p: &Path, bytes: &Bytes| {
@@ -40,7 +49,9 @@ pub async fn replace_after_a_lost_delete_answer(
             }
         };
         put(&a, &mine).await?;
-        put(&b, &theirs).await?;
+        if taken {
+            put(&b, &theirs).await?;
+        }
         inst.faults.lose_response(1, delete.clone());
         let r = if rename {
             store.rename(&a, &b).await
@@ -76,10 +87,15 @@ pub async fn replace_after_a_lost_delete_answer(
                     "the {what} answered NotFound for a source that is there"
                 ))
             }
-            // Failed with the call's own error: the source stays, the old object may be gone.
+            // Failed with the call's own error: the source stays, the old object may be gone
+            // (or already replaced: the failure may have come after the copy).
             Err(e) => {
-                let target_ok = target.is_none() || target.as_ref() == Some(&theirs);
-                if source.as_ref() != Some(&mine) || !target_ok {
+                let target_ok = target.is_none()
+                    || target.as_ref() == Some(&theirs)
+                    || target.as_ref() == Some(&mine);
+                // A rename may have got as far as deleting the source, never losing it.
+                let moved = rename && source.is_none() && target.as_ref() == Some(&mine);
+                if !(source.as_ref() == Some(&mine) || moved) || !target_ok {
                     return Err(format!(
                         "the {what} failed ({e}), then {b} is {target:?} and {a} is {source:?}"
                     ));

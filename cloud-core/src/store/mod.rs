@@ -744,9 +744,8 @@ impl<B: Backend> Inner<B> {
                 self.upload_to(parent_segs, parent, name, existing.as_ref(), &payload, to)
                     .await?;
                 if remove {
-                    self.backend
-                        .delete(&src)
-                        .await
+                    // Gone either way: a delete whose answer was lost is sent again, and 404s.
+                    gone::<B>(self.backend.delete(&src).await)
                         .map_err(|e| err_of::<B>(from.as_ref(), e))?;
                 }
                 Ok(())
