@@ -82,125 +82,121 @@ async fn fault_matrix() {
     let mut matrix = Matrix::new(Duration::from_secs(30));
     let mut n = 0u32;
     matrix
-        .run(
-            emu.faults(),
-            &calls,
-            StandardFault::all(),
-            |call, _fault| {
-                n += 1;
-                let (m, emu, one, dir, id, url, up, seeded) = (
-                    m.clone(),
-                    &emu,
-                    one.clone(),
-                    dir.path().to_owned(),
-                    id.clone(),
-                    url.clone(),
-                    up.clone(),
-                    seeded.clone(),
-                );
-                async move {
-                    // What the emulator holds before the cell: an error must leave it so (or, for an
-                    // upload whose answer was lost, with the one whole object added).
-                    let before = emu.node_count();
-                    match call.name.as_str() {
-                        "files.download_to (stream)" => {
-                            let mut out = Vec::new();
-                            match m.files().download_to(&url, &mut out).await {
-                                Ok(_) if sha(&out) == sha(&one) => Cell::Recovered,
-                                Ok(_) => Cell::Broken(format!("{} bytes, not the file", out.len())),
-                                Err(e) => {
-                                    Cell::from_error(&e, &e.kind(), emu.node_count() == before)
-                                }
-                            }
-                        }
-                        "files.download (to a file)" => {
-                            let target = dir.join(format!("d{n}.bin"));
-                            match m.files().download(&url, &target).await {
-                                Ok(_) if sha(&std::fs::read(&target).unwrap()) == sha(&one) => {
-                                    Cell::Recovered
-                                }
-                                Ok(_) => Cell::Broken("the file differs".into()),
-                                Err(e) => Cell::from_error(
-                                    &e,
-                                    &e.kind(),
-                                    !target.exists() && emu.node_count() == before,
-                                ),
-                            }
-                        }
-                        "files.upload_with 1 MiB" => {
-                            let name = format!("u{n}.bin");
-                            let bytes = data(1 << 20, n as u8);
-                            let opts = UploadOptions::default().name(&name);
-                            let r = m.files().upload_with(bytes.clone(), Some(&up), opts).await;
-                            emu.faults().clear();
-                            let listing = m
-                                .folders()
-                                .get(Some(&up), FolderQuery::default())
-                                .await
-                                .unwrap();
-                            let same: Vec<_> = listing
-                                .files
-                                .iter()
-                                .filter(|f| f.name.starts_with(&format!("u{n}")))
-                                .collect();
-                            let kept = match same.first() {
-                                Some(f) => {
-                                    let u =
-                                        m.files().get(&f.id).await.unwrap().download_url.unwrap();
-                                    let mut out = Vec::new();
-                                    m.files().download_to(&u, &mut out).await.unwrap();
-                                    Some(out)
-                                }
-                                None => None,
-                            };
-                            match (r, kept) {
-                                _ if same.len() > 1 => {
-                                    Cell::Broken(format!("{} copies stored", same.len()))
-                                }
-                                (Ok(_), Some(b)) if sha(&b) == sha(&bytes) => Cell::Recovered,
-                                (Ok(_), _) => {
-                                    Cell::Broken("uploaded, but stored bytes differ".into())
-                                }
-                                (Err(e), None) => {
-                                    Cell::from_error(&e, &e.kind(), emu.node_count() == before)
-                                }
-                                (Err(e), Some(b)) => Cell::from_error(
-                                    &e,
-                                    &e.kind(),
-                                    sha(&b) == sha(&bytes) && emu.node_count() == before + 1,
-                                ),
-                            }
-                        }
-                        "folders.get_pages 250 (pages of 100)" => {
-                            let pages: Result<Vec<orange_cloud::Folder>, _> = m
-                                .folders()
-                                .get_pages(Some(&seeded), FolderQuery::default(), 100)
-                                .unwrap()
-                                .try_collect()
-                                .await;
-                            match pages {
-                                Ok(p) => {
-                                    let n: usize = p.iter().map(|p| p.files.len()).sum();
-                                    if n == 250 {
-                                        Cell::Recovered
-                                    } else {
-                                        Cell::Broken(format!("{n} of 250"))
-                                    }
-                                }
-                                Err(e) => {
-                                    Cell::from_error(&e, &e.kind(), emu.node_count() == before)
-                                }
-                            }
-                        }
-                        _ => match m.files().get(&id).await {
-                            Ok(f) if f.id == id => Cell::Recovered,
-                            Ok(f) => Cell::Broken(format!("got {}", f.id)),
+        .run(emu.faults(), &calls, StandardFault::all(), |call, fault| {
+            n += 1;
+            let (m, emu, one, dir, id, url, up, seeded) = (
+                m.clone(),
+                &emu,
+                one.clone(),
+                dir.path().to_owned(),
+                id.clone(),
+                url.clone(),
+                up.clone(),
+                seeded.clone(),
+            );
+            async move {
+                // What the emulator holds before the cell: an error must leave it so (or, for an
+                // upload whose answer was lost, with the one whole object added).
+                let before = emu.node_count();
+                match call.name.as_str() {
+                    "files.download_to (stream)" => {
+                        let mut out = Vec::new();
+                        match m.files().download_to(&url, &mut out).await {
+                            Ok(_) if sha(&out) == sha(&one) => Cell::Recovered,
+                            Ok(_) => Cell::Broken(format!("{} bytes, not the file", out.len())),
                             Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
-                        },
+                        }
                     }
+                    "files.download (to a file)" => {
+                        let target = dir.join(format!("d{n}.bin"));
+                        match m.files().download(&url, &target).await {
+                            Ok(_) if sha(&std::fs::read(&target).unwrap()) == sha(&one) => {
+                                Cell::Recovered
+                            }
+                            Ok(_) => Cell::Broken("the file differs".into()),
+                            Err(e) => Cell::from_error(
+                                &e,
+                                &e.kind(),
+                                !target.exists() && emu.node_count() == before,
+                            ),
+                        }
+                    }
+                    "files.upload_with 1 MiB" => {
+                        let name = format!("u{n}.bin");
+                        let bytes = data(1 << 20, n as u8);
+                        let opts = UploadOptions::default().name(&name);
+                        let r = m.files().upload_with(bytes.clone(), Some(&up), opts).await;
+                        emu.faults().clear();
+                        let listing = m
+                            .folders()
+                            .get(Some(&up), FolderQuery::default())
+                            .await
+                            .unwrap();
+                        let same: Vec<_> = listing
+                            .files
+                            .iter()
+                            .filter(|f| f.name.starts_with(&format!("u{n}")))
+                            .collect();
+                        let kept = match same.first() {
+                            Some(f) => {
+                                let u = m.files().get(&f.id).await.unwrap().download_url.unwrap();
+                                let mut out = Vec::new();
+                                m.files().download_to(&u, &mut out).await.unwrap();
+                                Some(out)
+                            }
+                            None => None,
+                        };
+                        match (r, kept) {
+                            // The original re-sends an upload after a reset, and a lost
+                            // answer is one: the first upload was stored, the second goes
+                            // beside it. Faithful; OrangeStore takes the first away.
+                            (Ok(_), Some(_))
+                                if same.len() == 2 && fault == StandardFault::LoseResponse =>
+                            {
+                                Cell::Faithful("stored twice (re-sent, as the original)".into())
+                            }
+                            _ if same.len() > 1 => {
+                                Cell::Broken(format!("{} copies stored", same.len()))
+                            }
+                            (Ok(_), Some(b)) if sha(&b) == sha(&bytes) => Cell::Recovered,
+                            (Ok(_), _) => Cell::Broken("uploaded, but stored bytes differ".into()),
+                            (Err(e), None) => {
+                                Cell::from_error(&e, &e.kind(), emu.node_count() == before)
+                            }
+                            (Err(e), Some(b)) => Cell::from_error(
+                                &e,
+                                &e.kind(),
+                                sha(&b) == sha(&bytes) && emu.node_count() == before + 1,
+                            ),
+                        }
+                    }
+                    "folders.get_pages 250 (pages of 100)" => {
+                        let pages: Result<Vec<orange_cloud::Folder>, _> = m
+                            .folders()
+                            .get_pages(Some(&seeded), FolderQuery::default(), 100)
+                            .unwrap()
+                            .try_collect()
+                            .await;
+                        match pages {
+                            Ok(p) => {
+                                let n: usize = p.iter().map(|p| p.files.len()).sum();
+                                if n == 250 {
+                                    Cell::Recovered
+                                } else {
+                                    Cell::Broken(format!("{n} of 250"))
+                                }
+                            }
+                            Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
+                        }
+                    }
+                    _ => match m.files().get(&id).await {
+                        Ok(f) if f.id == id => Cell::Recovered,
+                        Ok(f) => Cell::Broken(format!("got {}", f.id)),
+                        Err(e) => Cell::from_error(&e, &e.kind(), emu.node_count() == before),
+                    },
                 }
-            },
-        )
+            }
+        })
         .await;
     println!("{}", matrix.table());
     let broken = matrix.broken();

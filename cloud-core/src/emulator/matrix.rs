@@ -125,6 +125,10 @@ pub enum StandardFault {
     DropResponse,
     /// The request's body cut off after 64 KiB (the connection closed).
     DropRequest,
+    /// The request served, then the connection closed before any answer (the change made,
+    /// the client never told): a call that must not be repeated fails, one that may is sent
+    /// again.
+    LoseResponse,
     /// The answer's body stalls 2 s (after 64 KiB, or 100 bytes for listings and
     /// metadata), then goes on.
     Stall,
@@ -154,6 +158,7 @@ impl StandardFault {
             RetryAfterYear,
             DropResponse,
             DropRequest,
+            LoseResponse,
             Stall,
             ExpireToken,
             ExpireMidTransfer,
@@ -171,6 +176,7 @@ impl StandardFault {
             StandardFault::RetryAfterYear => "429 RA 1y",
             StandardFault::DropResponse => "resp cut",
             StandardFault::DropRequest => "req cut 64K",
+            StandardFault::LoseResponse => "answer lost",
             StandardFault::Stall => "stall 2s",
             StandardFault::ExpireToken => "token expired",
             StandardFault::ExpireMidTransfer => "401 mid-way",
@@ -219,6 +225,9 @@ impl StandardFault {
             }
             StandardFault::DropRequest => {
                 plan.drop_request_after(1, route.clone(), CUT_AT);
+            }
+            StandardFault::LoseResponse => {
+                plan.lose_response(1, route.clone());
             }
             StandardFault::Stall => {
                 plan.add(
@@ -303,6 +312,9 @@ pub enum Cell {
     Error(String),
     /// A failure of the crate: a hang, a wrong result, a partial file.
     Broken(String),
+    /// The call succeeded with a side effect the original SDK has too, kept because the call
+    /// is a faithful one (the crate's README says what the layer above it does about it).
+    Faithful(String),
     /// The fault does not apply to the call.
     NotApplicable,
 }
@@ -331,6 +343,7 @@ impl Cell {
             Cell::Recovered => "ok".into(),
             Cell::Error(v) => format!("err {v}"),
             Cell::Broken(why) => format!("BROKEN: {why}"),
+            Cell::Faithful(what) => format!("ok, {what}"),
             Cell::NotApplicable => "–".into(),
         }
     }
@@ -412,7 +425,7 @@ impl Matrix {
         let (mut ok, mut err, mut broken, mut total) = (0, 0, 0, 0);
         for c in cells {
             match c {
-                Cell::Recovered => ok += 1,
+                Cell::Recovered | Cell::Faithful(_) => ok += 1,
                 Cell::Error(_) => err += 1,
                 Cell::Broken(_) => broken += 1,
                 Cell::NotApplicable => continue,
