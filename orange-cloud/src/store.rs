@@ -27,8 +27,9 @@
 //! staging name of its own (`.name.<random>.upload`, so that an upload whose answer was lost
 //! can be found and taken away again; a failed upload leaves the old file), then deletes the
 //! old one and renames the new one to the name: for a moment both exist, under two names,
-//! and the object is briefly missing between the delete and the rename. Orange has no multipart upload: multipart puts are
-//! spooled (8 MiB in memory, then a temporary file) and uploaded at `complete`. A copy into
+//! and the object is briefly missing between the delete and the rename. Orange has no
+//! multipart upload: multipart puts are spooled (8 MiB in memory, then a temporary file) and
+//! uploaded at `complete`. A copy into
 //! another folder under the same free name is the service's own (`clone: true`), a rename in
 //! place or a move under the same name too (a taken target is deleted first); other copies
 //! and renames are a download and an upload. The ETag is derived from the file's `id`,
