@@ -282,13 +282,17 @@ impl Backend for OrangeBackend {
                 }
                 if let Err(e) = self.delete_file(&taken.handle.id).await {
                     // A delete whose answer was lost may have been made: then the new file
-                    // must stay and take the name, or the put would have lost both.
-                    match self.lookup(parent, name).await {
-                        Ok(None) => {}
-                        _ => {
+                    // must stay and take the name, or the put would have lost both (found by
+                    // the soak: a failed lookup here took the new file away too).
+                    match self.still_there(parent, name).await {
+                        Some(false) => {}
+                        Some(true) => {
                             self.remove_staged(parent, &up.file_name, Some(&id)).await;
                             return Err(e);
                         }
+                        // Not known: the new file stays where it is (a staged name), so
+                        // that nothing is lost; the call fails.
+                        None => return Err(e),
                     }
                 }
             }
@@ -410,6 +414,16 @@ impl OrangeBackend {
                 Err(_) => {}
             }
         }
+    }
+
+    /// Whether `name` is in `parent`, looked up to three times; `None` when no lookup answered.
+    async fn still_there(&self, parent: &Entry<OrangeHandle>, name: &str) -> Option<bool> {
+        for _ in 0..3 {
+            if let Ok(found) = self.lookup(parent, name).await {
+                return Some(found.is_some());
+            }
+        }
+        None
     }
 
     /// Renames the staged upload `id` to `name`, up to three times: a rename whose answer was
