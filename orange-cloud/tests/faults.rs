@@ -150,8 +150,10 @@ async fn fault_matrix() {
                             // The original re-sends an upload after a reset, and a lost
                             // answer is one: the first upload was stored, the second goes
                             // beside it. Faithful; OrangeStore takes the first away.
-                            (Ok(_), Some(_))
-                                if same.len() == 2 && fault == StandardFault::LoseResponse =>
+                            (Ok(_), Some(b))
+                                if same.len() == 2
+                                    && fault == StandardFault::LoseResponse
+                                    && sha(&b) == sha(&bytes) =>
                             {
                                 Cell::Faithful("stored twice (re-sent, as the original)".into())
                             }
